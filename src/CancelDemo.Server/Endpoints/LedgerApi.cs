@@ -1,0 +1,46 @@
+using System.Net.ServerSentEvents;
+using CancelDemo.Server.Ledger;
+using CancelDemo.Server.Work;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CancelDemo.Server.Endpoints;
+
+/// <summary>The server's own account of recent requests.</summary>
+public static class LedgerApi
+{
+    public static readonly IntQueryParameter LimitParameter = new("limit", 1, 1000, 50, "How many entries to return, newest first.");
+
+    public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/requests").WithTags("Ledger");
+        group.MapGet("", List).WithName("ListRequests").WithSummary("Recent requests, newest first.");
+        group.MapGet("/events", Events).WithName("RequestEvents")
+            .WithSummary("Every ledger change as Server-Sent Events (event 'entry', data: the entry).");
+        group.MapGet("/{id}", Get).WithName("GetRequest").WithSummary("One request by its id (X-Request-Id).");
+        return app;
+    }
+
+    public static Results<Ok<IReadOnlyList<LedgerEntry>>, ValidationProblem> List(string? limit, RequestLedger ledger)
+    {
+        var errors = new QueryErrors();
+        var count = errors.Parse(LimitParameter, limit);
+        return errors.Any ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(ledger.Recent(count!.Value));
+    }
+
+    public static Results<Ok<LedgerEntry>, ProblemHttpResult> Get(string id, RequestLedger ledger) =>
+        ledger.Find(id) is { } entry
+            ? TypedResults.Ok(entry)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such request",
+                detail: $"The ledger has no request '{id}'; it keeps only the most recent ones.");
+
+    public static ServerSentEventsResult<LedgerEntry> Events(RequestLedger ledger, CancellationToken cancellationToken) =>
+        TypedResults.ServerSentEvents(Stream(ledger, cancellationToken));
+
+    private static async IAsyncEnumerable<SseItem<LedgerEntry>> Stream(RequestLedger ledger, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in ledger.WatchAsync(cancellationToken))
+        {
+            yield return new SseItem<LedgerEntry>(entry, "entry");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace CancelDemo.Server.Hosting;
+
+/// <summary>
+/// Loads the listeners from configuration section "Kestrel" (so --Kestrel:Endpoints:Http1:Url=...
+/// works as usual), records where each is, and gives HTTPS the generated localhost certificate
+/// unless a certificate is configured.
+/// </summary>
+public sealed class KestrelSetup(IConfiguration configuration, Listeners listeners, LocalhostCertificate certificate)
+    : IConfigureOptions<KestrelServerOptions>
+{
+    public void Configure(KestrelServerOptions options)
+    {
+        var section = configuration.GetSection("Kestrel");
+        var loader = options.Configure(section, reloadOnChange: false);
+        foreach (var name in Listeners.Names)
+        {
+            loader.Endpoint(name, endpoint =>
+                listeners.Record(name, new Uri(endpoint.ConfigSection["Url"]!), endpoint.ListenOptions));
+        }
+        if (!section.GetSection("Certificates:Default").Exists() && !section.GetSection($"Endpoints:{Listeners.Https}:Certificate").Exists())
+        {
+            options.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate.Certificate);
+        }
+    }
+
+    public static IServiceCollection AddCancelDemoKestrel(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<Listeners>();
+        services.AddSingleton<LocalhostCertificate>();
+        services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.Section));
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
+        return services;
+    }
+}

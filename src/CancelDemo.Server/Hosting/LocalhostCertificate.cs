@@ -1,0 +1,77 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+
+namespace CancelDemo.Server.Hosting;
+
+/// <summary>
+/// TLS with no set-up: a self-signed certificate for localhost, made once and kept in the state
+/// folder, with its PEM beside it so clients can trust exactly it (curl --cacert) instead of
+/// turning verification off.
+/// </summary>
+public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, TimeProvider clock, ILogger<LocalhostCertificate> logger)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
+    private static readonly TimeSpan RenewBefore = TimeSpan.FromDays(7);
+    private readonly Lazy<X509Certificate2> _certificate = new(() => LoadOrCreate(options.Value.StateDirectory, clock, logger));
+
+    public string PemPath => PemPathIn(options.Value.StateDirectory);
+
+    public X509Certificate2 Certificate => _certificate.Value;
+
+    public bool IsCreated => _certificate.IsValueCreated;
+
+    private static string PfxPathIn(string directory) => Path.Combine(directory, "localhost.pfx");
+
+    private static string PemPathIn(string directory) => Path.Combine(directory, "localhost.pem");
+
+    private static X509Certificate2 LoadOrCreate(string directory, TimeProvider clock, ILogger logger)
+    {
+        var pfxPath = PfxPathIn(directory);
+        if (File.Exists(pfxPath))
+        {
+            var existing = X509CertificateLoader.LoadPkcs12FromFile(pfxPath, password: null);
+            if (existing.HasPrivateKey && existing.NotAfter - RenewBefore > clock.GetLocalNow().DateTime && File.Exists(PemPathIn(directory)))
+            {
+                return existing;
+            }
+            existing.Dispose();
+        }
+
+        Directory.CreateDirectory(directory);
+        var created = Create(clock.GetUtcNow());
+        // Write to a temporary name and move, so a second process never reads half a file.
+        WriteAtomically(pfxPath, created.Export(X509ContentType.Pkcs12));
+        WriteAtomically(PemPathIn(directory), System.Text.Encoding.ASCII.GetBytes(created.ExportCertificatePem() + "\n"));
+        LogCreated(logger, PemPathIn(directory));
+        return created;
+    }
+
+    private static X509Certificate2 Create(DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddIpAddress(IPAddress.IPv6Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var ephemeral = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(Lifetime));
+        // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    private static void WriteAtomically(string path, byte[] content)
+    {
+        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllBytes(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    [LoggerMessage(20, LogLevel.Information, "Created a self-signed certificate for localhost; its PEM is {PemPath}")]
+    private static partial void LogCreated(ILogger logger, string pemPath);
+}

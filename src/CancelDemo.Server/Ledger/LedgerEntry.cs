@@ -1,0 +1,40 @@
+namespace CancelDemo.Server.Ledger;
+
+/// <summary>The server's own account of one request: an immutable snapshot.</summary>
+/// <param name="Id">The client's X-Request-Id, or one the server made.</param>
+/// <param name="Method">HTTP method.</param>
+/// <param name="Path">Request path.</param>
+/// <param name="Protocol">"HTTP/1.1" or "HTTP/2": what really arrived, whatever the path says.</param>
+/// <param name="ConnectionId">Kestrel's connection id; HTTP/2 streams on one connection share it.</param>
+/// <param name="RemoteEndPoint">The client's address and port.</param>
+/// <param name="StartedAt">When the request reached the ledger.</param>
+/// <param name="EndedAt">When the pipeline finished with it, else null.</param>
+/// <param name="Outcome">running, completed, clientAborted, timedOut, shutdown or failed.</param>
+/// <param name="StatusCode">The recorded status (499 for a client abort), else null while running.</param>
+/// <param name="IterationsPlanned">Steps the work was asked to run.</param>
+/// <param name="IterationsCompleted">Steps it finished.</param>
+/// <param name="BytesWritten">Response bytes the handler handed to the server.</param>
+/// <param name="AbortObservedAt">When the request-aborted token fired, else null.</param>
+/// <param name="StoppedAt">When the work stopped after a stop signal (abort, timeout, shutdown), else null.</param>
+/// <param name="WriteFailed">A response write failed because the client was gone.</param>
+public sealed record LedgerEntry(
+    string Id,
+    string Method,
+    string Path,
+    string Protocol,
+    string ConnectionId,
+    string? RemoteEndPoint,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    RequestOutcome Outcome,
+    int? StatusCode,
+    int IterationsPlanned,
+    int IterationsCompleted,
+    long BytesWritten,
+    DateTimeOffset? AbortObservedAt,
+    DateTimeOffset? StoppedAt,
+    bool WriteFailed = false)
+{
+    /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
+    public double? AbortToStopMs => AbortObservedAt is { } a && StoppedAt is { } s ? (s - a).TotalMilliseconds : null;
+}

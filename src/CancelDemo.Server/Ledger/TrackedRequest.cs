@@ -1,0 +1,62 @@
+namespace CancelDemo.Server.Ledger;
+
+/// <summary>
+/// The live, thread-safe handle on one ledger entry. Handlers and middleware change it; every
+/// change publishes a fresh snapshot to the ledger's watchers.
+/// </summary>
+public sealed class TrackedRequest
+{
+    private readonly Lock _gate = new();
+    private readonly Action<LedgerEntry> _publish;
+    private LedgerEntry _entry;
+    private long _bytesWritten;
+
+    internal TrackedRequest(LedgerEntry entry, Action<LedgerEntry> publish)
+    {
+        _entry = entry;
+        _publish = publish;
+    }
+
+    public string Id => _entry.Id;
+
+    /// <summary>The current state. Bytes written are read live so the hot write path never locks.</summary>
+    public LedgerEntry Snapshot
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entry with { BytesWritten = Interlocked.Read(ref _bytesWritten) };
+            }
+        }
+    }
+
+    public bool IsEnded => Snapshot.EndedAt is not null;
+
+    public void PlanIterations(int count) => Update(e => e with { IterationsPlanned = count });
+
+    public void IterationCompleted() => Update(e => e with { IterationsCompleted = e.IterationsCompleted + 1 });
+
+    public void AddBytesWritten(long count) => Interlocked.Add(ref _bytesWritten, count);
+
+    public void WriteFailed() => Update(e => e with { WriteFailed = true });
+
+    /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
+    public void AbortObserved(DateTimeOffset at) => Update(e => e.AbortObservedAt is null ? e with { AbortObservedAt = at } : e);
+
+    public void Stopped(DateTimeOffset at) => Update(e => e.StoppedAt is null ? e with { StoppedAt = at } : e);
+
+    internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
+        Update(e => e with { Outcome = outcome, StatusCode = statusCode, EndedAt = at });
+
+    private void Update(Func<LedgerEntry, LedgerEntry> change)
+    {
+        LedgerEntry next;
+        lock (_gate)
+        {
+            _entry = change(_entry);
+            next = _entry with { BytesWritten = Interlocked.Read(ref _bytesWritten) };
+        }
+        _publish(next);
+    }
+}
