@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using CancelDemo.IntegrationTests.Support;
+using CancelDemo.Server.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using static CancelDemo.IntegrationTests.Support.CancelDemoServer;
+
+namespace CancelDemo.IntegrationTests;
+
+/// <summary>Meter "CancelDemo" counts outcomes and measures abort-to-stop latency.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task ClientAbortIsCountedByOutcomeAndProtocolWithItsAbortToStopLatency()
+    {
+        await using var server = new CancelDemoServer();
+        var scope = server.Services.GetRequiredService<IMeterFactory>();
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == CancelDemoMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, scope))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
+        listener.Start();
+
+        var id = NewId("metrics");
+        using var client = server.CreateClient(Transport.H2c);
+        using var cts = new CancellationTokenSource();
+        var call = client.SendAsync(Get("/http1?iterations=50&stepMs=50", id), cts.Token);
+        await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await server.WaitForEndAsync(id);
+
+        Assert.Contains(measurements, m => m.Instrument == "canceldemo.requests" && m.Value == 1
+            && Equals(m.Tags["outcome"], "ClientAborted") && Equals(m.Tags["protocol"], "HTTP/2"));
+        var latency = Assert.Single(measurements, m => m.Instrument == "canceldemo.abort_to_stop");
+        Assert.InRange(latency.Value, 0, 1000);
+    }
+
+    private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var result = new Dictionary<string, object?>();
+        foreach (var (key, value) in tags)
+        {
+            result[key] = value;
+        }
+        return result;
+    }
+}

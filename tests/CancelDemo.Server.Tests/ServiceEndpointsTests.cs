@@ -1,0 +1,39 @@
+using System.Net;
+using System.Text.Json;
+
+namespace CancelDemo.Server.Tests;
+
+/// <summary>Swagger describes every endpoint with its parameters and statuses; health answers.</summary>
+public sealed class ServiceEndpointsTests(InProcessServer server) : IClassFixture<InProcessServer>
+{
+    [Fact]
+    public async Task SwaggerDescribesEveryEndpointWithTypedParametersAndStatuses()
+    {
+        using var client = server.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/http1", "/http2", "/requests", "/requests/{id}", "/requests/events" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is documented");
+        }
+        var http1 = paths.GetProperty("/http1").GetProperty("get");
+        var iterations = http1.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "iterations");
+        Assert.Equal("integer", iterations.GetProperty("schema").GetProperty("type").GetString());
+        Assert.Equal(1000, iterations.GetProperty("schema").GetProperty("maximum").GetInt32());
+        var statuses = http1.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+        Assert.Superset(new HashSet<string> { "200", "400", "499" }, statuses.ToHashSet());
+    }
+
+    [Fact]
+    public async Task HealthzAnswersHealthy()
+    {
+        using var client = server.CreateClient();
+
+        using var response = await client.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+}
