@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite, installing what it needs:
+#   1. the system tools the tests drive for real (curl, Chromium, proxies, iptables), when missing;
+#   2. every test project in CancelDemo.sln;
+#   3. a plain "N passed, N failed, N skipped" line. Under CI (CI=true) any skipped test fails the run,
+#      so nothing is silently untested.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# command on PATH -> Debian package that provides it
+declare -A tools=(
+  [curl]=curl
+)
+
+missing=()
+for command in "${!tools[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${tools[$command]}")
+done
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: not root and no sudo; tests needing ${missing[*]} will be skipped (apt-get install -y ${missing[*]})"
+  fi
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test CancelDemo.sln --results-directory "$results" --logger "trx" \
+  --blame-hang --blame-hang-timeout 5m "$@" || status=$?
+
+# Count every test of every project from the TRX files.
+read -r passed failed skipped < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
+        o = r.get("outcome")
+        if o == "Passed": p += 1
+        elif o == "NotExecuted":
+            s += 1
+            print(f"SKIPPED {r.get('testName')}", file=sys.stderr)
+        else: f += 1
+print(p, f, s)
+PY
+)
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [[ ${CI:-} == true && $skipped -gt 0 ]]; then
+  echo "test.sh: ${skipped} test(s) skipped under CI; every test must run here." >&2
+  status=1
+fi
+if [[ $status -eq 0 && $passed -eq 0 ]]; then
+  echo "test.sh: no test ran." >&2
+  status=1
+fi
+exit "$status"
