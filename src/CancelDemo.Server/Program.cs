@@ -13,6 +13,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<RequestLedger>();
 builder.Services.AddSingleton<CancelDemoMetrics>();
 builder.Services.AddSingleton<CostlyOperation>();
+builder.Services.AddSingleton<StopSignals>();
 builder.Services.AddCancelDemoJson();
 builder.Services.AddProblemDetails();
 builder.Services.AddCancelDemoSwagger();
@@ -26,6 +27,7 @@ app.UseMiddleware<RequestRecordingMiddleware>();
 app.UseCancelDemoSwagger();
 
 app.MapWorkApi();
+app.MapTransferApi();
 app.MapLedgerApi();
 app.MapHealthChecks("/healthz");
 app.LogListenersOnStart();

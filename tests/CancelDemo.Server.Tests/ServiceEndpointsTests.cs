@@ -14,7 +14,7 @@ public sealed class ServiceEndpointsTests(InProcessServer server) : IClassFixtur
         using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
 
         var paths = document.RootElement.GetProperty("paths");
-        foreach (var path in new[] { "/http1", "/http2", "/requests", "/requests/{id}", "/requests/events" })
+        foreach (var path in new[] { "/http1", "/http2", "/download", "/stream", "/requests", "/requests/{id}", "/requests/events" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is documented");
         }

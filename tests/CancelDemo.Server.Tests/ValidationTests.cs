@@ -18,6 +18,9 @@ public sealed class ValidationTests(InProcessServer server) : IClassFixture<InPr
         { "/http1?timeoutMs=0", ["timeoutMs"] },
         { "/http1?timeoutMs=1.5", ["timeoutMs"] },
         { "/http1?iterations=x&stepMs=0&work=y&timeoutMs=-1", ["iterations", "stepMs", "work", "timeoutMs"] },
+        { "/download?delayMs=-1&sizeMb=0", ["delayMs", "sizeMb"] },
+        { "/download?sizeMb=1025", ["sizeMb"] },
+        { "/stream?chunkBytes=0&intervalMs=x&durationMs=3600001", ["chunkBytes", "intervalMs", "durationMs"] },
         { "/requests?limit=0", ["limit"] },
         { "/requests?limit=many", ["limit"] },
     };

@@ -22,7 +22,7 @@ public static class WorkApi
         [AsParameters] WorkQuery query,
         HttpContext context,
         CostlyOperation operation,
-        IHostApplicationLifetime lifetime,
+        StopSignals stops,
         TimeProvider clock,
         ILogger<CostlyOperation> logger,
         CancellationToken requestAborted)
@@ -36,7 +36,7 @@ public static class WorkApi
         var tracked = context.GetTrackedRequest();
         tracked.PlanIterations(request.Iterations);
         var started = clock.GetTimestamp();
-        using var stop = new StopSignal(context, request.Timeout, tracked, clock, lifetime.ApplicationStopping);
+        using var stop = stops.For(context, request.Timeout);
         var i = 0;
         try
         {
@@ -49,8 +49,7 @@ public static class WorkApi
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            tracked.Stopped(clock.GetUtcNow());
-            return Stopped(stop.Reason, i, request, logger);
+            return Stopped(stop.MarkStopped(), i, request, logger);
         }
 
         return TypedResults.Ok(new WorkCompleted("Task completed successfully", i, clock.GetElapsedTime(started).TotalMilliseconds));

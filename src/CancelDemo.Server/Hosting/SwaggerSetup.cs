@@ -35,7 +35,7 @@ public static class SwaggerSetup
     private sealed class QueryParameterFilter : IOperationFilter
     {
         private static readonly Dictionary<string, IntQueryParameter> Ints =
-            WorkRequest.IntParameters.Append(LedgerApi.LimitParameter).ToDictionary(p => p.Name);
+            WorkRequest.IntParameters.Concat(TransferApi.IntParameters).Append(LedgerApi.LimitParameter).ToDictionary(p => p.Name);
 
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {

@@ -17,6 +17,7 @@ namespace CancelDemo.Server.Ledger;
 /// <param name="AbortObservedAt">When the request-aborted token fired, else null.</param>
 /// <param name="StoppedAt">When the work stopped after a stop signal (abort, timeout, shutdown), else null.</param>
 /// <param name="WriteFailed">A response write failed because the client was gone.</param>
+/// <param name="BytesWrittenAtAbort">BytesWritten when the abort was observed, else null.</param>
 public sealed record LedgerEntry(
     string Id,
     string Method,
@@ -33,7 +34,8 @@ public sealed record LedgerEntry(
     long BytesWritten,
     DateTimeOffset? AbortObservedAt,
     DateTimeOffset? StoppedAt,
-    bool WriteFailed = false)
+    bool WriteFailed = false,
+    long? BytesWrittenAtAbort = null)
 {
     /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
     public double? AbortToStopMs => AbortObservedAt is { } a && StoppedAt is { } s ? (s - a).TotalMilliseconds : null;

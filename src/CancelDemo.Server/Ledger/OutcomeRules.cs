@@ -4,26 +4,25 @@ namespace CancelDemo.Server.Ledger;
 public static class OutcomeRules
 {
     /// <param name="statusCode">The response status when the pipeline finished.</param>
-    /// <param name="clientAborted">RequestAborted had fired (and not for a server-side timeout).</param>
-    /// <param name="workStopped">The handler stopped its work on a signal (it set stoppedAt).</param>
+    /// <param name="stopReason">Why the handler stopped its work early, or None.</param>
+    /// <param name="clientGone">RequestAborted had fired by the end of the pipeline.</param>
     /// <param name="threw">The pipeline ended with an exception.</param>
-    public static (RequestOutcome Outcome, int StatusCode) Decide(int statusCode, bool clientAborted, bool workStopped, bool threw)
+    public static (RequestOutcome Outcome, int StatusCode) Decide(int statusCode, StopReason stopReason, bool clientGone, bool threw)
     {
-        // A response already sent in full is complete even if the client closes right after it.
-        if (clientAborted && (threw || workStopped || statusCode == 499))
+        switch (stopReason)
         {
-            return (RequestOutcome.ClientAborted, 499);
+            case StopReason.ClientAborted:
+                return (RequestOutcome.ClientAborted, 499);
+            case StopReason.TimedOut:
+                return (RequestOutcome.TimedOut, statusCode);
+            case StopReason.Shutdown:
+                return (RequestOutcome.Shutdown, statusCode);
         }
+        // A response already sent in full is complete even if the client closes right after it.
         if (threw)
         {
-            return (RequestOutcome.Failed, StatusCodes.Status500InternalServerError);
+            return clientGone ? (RequestOutcome.ClientAborted, 499) : (RequestOutcome.Failed, StatusCodes.Status500InternalServerError);
         }
-        return statusCode switch
-        {
-            StatusCodes.Status504GatewayTimeout when workStopped => (RequestOutcome.TimedOut, statusCode),
-            StatusCodes.Status503ServiceUnavailable when workStopped => (RequestOutcome.Shutdown, statusCode),
-            >= 200 and < 300 => (RequestOutcome.Completed, statusCode),
-            _ => (RequestOutcome.Failed, statusCode),
-        };
+        return statusCode is >= 200 and < 300 ? (RequestOutcome.Completed, statusCode) : (RequestOutcome.Failed, statusCode);
     }
 }

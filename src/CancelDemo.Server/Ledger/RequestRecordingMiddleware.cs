@@ -39,9 +39,8 @@ public sealed partial class RequestRecordingMiddleware(
         }
         finally
         {
-            var aborted = context.RequestAborted.IsCancellationRequested;
-            var snapshot = tracked?.Snapshot;
-            var (outcome, status) = OutcomeRules.Decide(context.Response.StatusCode, aborted, snapshot?.StoppedAt is not null, threw);
+            var (outcome, status) = OutcomeRules.Decide(
+                context.Response.StatusCode, tracked?.StopReason ?? StopReason.None, context.RequestAborted.IsCancellationRequested, threw);
             var elapsed = clock.GetElapsedTime(started);
             if (tracked is not null)
             {

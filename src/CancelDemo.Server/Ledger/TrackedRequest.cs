@@ -10,6 +10,7 @@ public sealed class TrackedRequest
     private readonly Action<LedgerEntry> _publish;
     private LedgerEntry _entry;
     private long _bytesWritten;
+    private StopReason _stopReason;
 
     internal TrackedRequest(LedgerEntry entry, Action<LedgerEntry> publish)
     {
@@ -33,6 +34,18 @@ public sealed class TrackedRequest
 
     public bool IsEnded => Snapshot.EndedAt is not null;
 
+    /// <summary>Why the work stopped early, or None if it was not stopped.</summary>
+    public StopReason StopReason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopReason;
+            }
+        }
+    }
+
     public void PlanIterations(int count) => Update(e => e with { IterationsPlanned = count });
 
     public void IterationCompleted() => Update(e => e with { IterationsCompleted = e.IterationsCompleted + 1 });
@@ -42,9 +55,20 @@ public sealed class TrackedRequest
     public void WriteFailed() => Update(e => e with { WriteFailed = true });
 
     /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
-    public void AbortObserved(DateTimeOffset at) => Update(e => e.AbortObservedAt is null ? e with { AbortObservedAt = at } : e);
+    public void AbortObserved(DateTimeOffset at) => Update(e => e.AbortObservedAt is null
+        ? e with { AbortObservedAt = at, BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten) }
+        : e);
 
-    public void Stopped(DateTimeOffset at) => Update(e => e.StoppedAt is null ? e with { StoppedAt = at } : e);
+    /// <summary>The work stopped on <paramref name="reason"/> before its end.</summary>
+    public void Stopped(DateTimeOffset at, StopReason reason) => Update(e =>
+    {
+        if (e.StoppedAt is not null)
+        {
+            return e;
+        }
+        _stopReason = reason;
+        return e with { StoppedAt = at };
+    });
 
     internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
         Update(e => e with { Outcome = outcome, StatusCode = statusCode, EndedAt = at });

@@ -3,15 +3,6 @@ using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace CancelDemo.Server.Work;
 
-/// <summary>Why the work was told to stop. The first source to fire wins.</summary>
-public enum StopReason
-{
-    None,
-    ClientAborted,
-    TimedOut,
-    Shutdown,
-}
-
 /// <summary>
 /// One token for the work that fires on the client going away, the server-side timeout or the
 /// host shutting down, and remembers which came first. A timeout is not a disconnect: when the
@@ -23,10 +14,14 @@ public sealed class StopSignal : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource? _timeout;
     private readonly List<CancellationTokenRegistration> _registrations = [];
+    private readonly TrackedRequest _tracked;
+    private readonly TimeProvider _clock;
     private int _reason;
 
     public StopSignal(HttpContext context, TimeSpan? timeout, TrackedRequest tracked, TimeProvider clock, CancellationToken shuttingDown)
     {
+        _tracked = tracked;
+        _clock = clock;
         var timeoutFeature = context.Features.Get<IHttpRequestTimeoutFeature>();
         _registrations.Add(context.RequestAborted.Register(() =>
         {
@@ -50,6 +45,27 @@ public sealed class StopSignal : IDisposable
 
     public StopReason Reason => (StopReason)Volatile.Read(ref _reason);
 
+    /// <summary>
+    /// The response side found the client gone before RequestAborted said so (a failed or void
+    /// write): the same stop as an abort, recorded as observed now.
+    /// </summary>
+    public void ClientGone(bool writeFailed)
+    {
+        if (writeFailed)
+        {
+            _tracked.WriteFailed();
+        }
+        _tracked.AbortObserved(_clock.GetUtcNow());
+        Fire(StopReason.ClientAborted);
+    }
+
+    /// <summary>Records in the ledger that the work has now stopped, and why.</summary>
+    public StopReason MarkStopped()
+    {
+        _tracked.Stopped(_clock.GetUtcNow(), Reason);
+        return Reason;
+    }
+
     public void Dispose()
     {
         foreach (var registration in _registrations)
@@ -67,4 +83,11 @@ public sealed class StopSignal : IDisposable
             _stop.Cancel();
         }
     }
+}
+
+/// <summary>Makes the stop signal of a recorded request.</summary>
+public sealed class StopSignals(IHostApplicationLifetime lifetime, TimeProvider clock)
+{
+    public StopSignal For(HttpContext context, TimeSpan? timeout = null) =>
+        new(context, timeout, context.GetTrackedRequest(), clock, lifetime.ApplicationStopping);
 }

@@ -1,0 +1,138 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CancelDemo.Probe;
+
+/// <summary>
+/// Runs a scenario on a fresh connection pool, then asks the server's ledger what it saw, and
+/// sends one follow-up request on the same client to learn whether the connection survived.
+/// </summary>
+public sealed class ScenarioRunner : IDisposable
+{
+    private const string RequestIdHeader = "X-Request-Id";
+    private readonly ProbeSettings _settings;
+    private readonly X509Certificate2? _trusted;
+    private readonly HttpClient _ledgerClient;
+    private readonly LedgerReader _ledger;
+
+    public ScenarioRunner(ProbeSettings settings)
+    {
+        _settings = settings;
+        _trusted = settings.CaCertificate is { } pem ? X509Certificate2.CreateFromPem(File.ReadAllText(pem)) : null;
+        // The ledger is read over HTTP/1.1, unless it lives on the h2c listener that speaks only HTTP/2.
+        var ledgerVersion = settings.Protocol == ProbeProtocol.H2c && settings.Ledger == settings.Base ? ProbeProtocol.H2c.Version() : ProbeProtocol.Http11.Version();
+        _ledgerClient = new HttpClient(new VersionPinningHandler(ledgerVersion, NewHandler())) { BaseAddress = settings.Ledger, Timeout = TimeSpan.FromSeconds(10) };
+        _ledger = new LedgerReader(_ledgerClient, settings.LedgerWait);
+    }
+
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
+    {
+        var id = $"probe-{scenario.Name}-{Guid.NewGuid():N}"[..Math.Min(scenario.Name.Length + 18, 128)];
+        using var client = new HttpClient(new VersionPinningHandler(_settings.Protocol.Version(), NewHandler()))
+        {
+            BaseAddress = _settings.Base,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var cancelAfter = _settings.CancelAfter ?? scenario.DefaultCancelAfter;
+
+        var clientSide = await scenario.Run(client, Get(scenario.PathAndQuery, id), cancelAfter, cancellationToken);
+        var entry = await _ledger.WaitForEndAsync(id, cancellationToken);
+        var reused = await ConnectionReusedAsync(client, id, entry, cancellationToken);
+
+        var noticed = entry?.Outcome == "clientAborted";
+        return new ScenarioResult(
+            scenario.Name,
+            _settings.Protocol.Name(),
+            id,
+            ExpectNoticed: true,
+            noticed,
+            entry?.Outcome ?? (entry is null ? "not in ledger" : null),
+            entry?.StatusCode,
+            entry?.Protocol,
+            entry?.AbortToStopMs,
+            entry?.AbortObservedAt is { } observed ? (observed - clientSide.CancelledAt).TotalMilliseconds : null,
+            scenario.Unit.ToString().ToLowerInvariant(),
+            WorkAtCancel(scenario, clientSide, entry),
+            WorkTotal(scenario, entry),
+            clientSide.ReceivedBytes,
+            reused,
+            clientSide.Error,
+            entry is null ? $"no ledger entry {id} at {_settings.Ledger}" : null);
+    }
+
+    public void Dispose()
+    {
+        _ledgerClient.Dispose();
+        _trusted?.Dispose();
+    }
+
+    /// <summary>What the server should have done by the client's cancel: from elapsed time for loops and streams, from what arrived for bytes.</summary>
+    private static long? WorkAtCancel(Scenario scenario, ClientSide client, ServerEntry? entry)
+    {
+        var elapsed = client.CancelledAt - client.SentAt;
+        return scenario.Unit switch
+        {
+            WorkUnit.Iterations => Math.Min(entry?.IterationsPlanned ?? long.MaxValue, (long)(elapsed / scenario.Step)),
+            WorkUnit.Chunks => Math.Min(entry?.IterationsPlanned ?? long.MaxValue, (long)(elapsed / scenario.Step) + 1),
+            _ => client.ReceivedBytes,
+        };
+    }
+
+    private static long? WorkTotal(Scenario scenario, ServerEntry? entry) => entry is null ? null : scenario.Unit switch
+    {
+        WorkUnit.Bytes => entry.BytesWritten,
+        _ => entry.IterationsCompleted,
+    };
+
+    /// <summary>HTTP/1.1 closes the connection on cancel; HTTP/2 resets only the stream and keeps it.</summary>
+    private async Task<bool?> ConnectionReusedAsync(HttpClient client, string id, ServerEntry? entry, CancellationToken cancellationToken)
+    {
+        if (entry is null)
+        {
+            return null;
+        }
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(30));
+        var nextId = $"{id}-next";
+        using (await client.SendAsync(Get("/http1?iterations=1&stepMs=1", nextId), bounded.Token))
+        {
+        }
+        var next = await _ledger.WaitForEndAsync(nextId, cancellationToken);
+        return next is null ? null : next.ConnectionId == entry.ConnectionId;
+    }
+
+    private static HttpRequestMessage Get(string pathAndQuery, string id)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery.TrimStart('/'));
+        request.Headers.Add(RequestIdHeader, id);
+        return request;
+    }
+
+    private SocketsHttpHandler NewHandler()
+    {
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false };
+        if (_settings.Insecure)
+        {
+#pragma warning disable CA5359 // --insecure is the user's explicit choice, like curl --insecure.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (_trusted is { } trusted)
+        {
+            // Trust exactly this certificate, as curl --cacert does, plus anything the system trusts.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None || certificate?.GetCertHashString() == trusted.GetCertHashString();
+        }
+        return handler;
+    }
+
+    /// <summary>HttpClient's DefaultRequestVersion covers only its convenience methods; this covers SendAsync too.</summary>
+    private sealed class VersionPinningHandler(Version version, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Version = version;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}

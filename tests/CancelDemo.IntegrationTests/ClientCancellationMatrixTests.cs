@@ -1,0 +1,69 @@
+using CancelDemo.IntegrationTests.Support;
+using CancelDemo.Probe;
+
+namespace CancelDemo.IntegrationTests;
+
+/// <summary>
+/// Seed 003 for .NET: every way HttpClient gives up, on HTTP/1.1, HTTP/2 over TLS and h2c, measured by
+/// the probe's own scenarios against the real server. HTTP/1.1 closes the connection; HTTP/2 keeps it.
+/// </summary>
+public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : IClassFixture<CancelDemoServer>
+{
+    private const long MiB = 1024 * 1024;
+
+    public static TheoryData<string, ProbeProtocol> Matrix()
+    {
+        var data = new TheoryData<string, ProbeProtocol>();
+        foreach (var scenario in Scenarios.All)
+        {
+            foreach (var protocol in Enum.GetValues<ProbeProtocol>())
+            {
+                data.Add(scenario.Name, protocol);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task ServerNoticesTheCancelStopsTheWorkAndTheConnectionFollowsTheProtocol(string name, ProbeProtocol protocol)
+    {
+        using var runner = new ScenarioRunner(server.ProbeSettings(protocol));
+
+        var result = await runner.RunAsync(Scenarios.Find(name)!, CancellationToken.None).DefaultTimeout();
+
+        Assert.True(result.ServerNoticed, $"the server recorded {result.Outcome}: {result}");
+        Assert.Equal(protocol.WireName(), result.ServerProtocol);
+        Assert.InRange(result.AbortToStopMs!.Value, 0, 1000);
+        // HTTP/1.1 has no per-request cancel: the client closes the connection. HTTP/2 resets one stream.
+        Assert.Equal(protocol != ProbeProtocol.Http11, result.ConnectionReused);
+        switch (name)
+        {
+            case "token" or "timeout" or "cancel-pending":
+                Assert.InRange(result.WorkAfterCancel!.Value, 0, 1); // at most the step in progress
+                break;
+            case "download-wait":
+                Assert.Equal(0, result.WorkTotal); // cancelled during the wait: nothing of the 100 MB is written
+                break;
+            case "download-body":
+                Assert.InRange(result.WorkAfterCancel!.Value, 0, InFlightBound(protocol));
+                Assert.True(result.WorkTotal < 100 * MiB, "the server stopped well before the end of the body");
+                break;
+            case "stream" or "dispose-body":
+                Assert.InRange(result.WorkAfterCancel!.Value, 0, 1);
+                break;
+        }
+        if (name == "stream")
+        {
+            Assert.InRange(result.WorkTotal!.Value, 8, 13); // about ten 100 ms chunks in the first second
+        }
+    }
+
+    /// <summary>
+    /// What can be in flight when the client stops reading mid-body. HTTP/1.1: the server's socket send
+    /// buffer (tcp_wmem max 4 MiB here) plus the client's receive buffer (tcp_rmem max 32 MiB) plus
+    /// Kestrel's pipes. HTTP/2: the client's stream flow-control window, which SocketsHttpHandler grows
+    /// to at most 16 MiB (measured: 128 KiB for a slow reader), plus Kestrel's pipes.
+    /// </summary>
+    private static long InFlightBound(ProbeProtocol protocol) => protocol == ProbeProtocol.Http11 ? 37 * MiB : 17 * MiB;
+}

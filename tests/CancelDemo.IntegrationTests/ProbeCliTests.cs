@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CancelDemo.IntegrationTests.Support;
+
+namespace CancelDemo.IntegrationTests;
+
+/// <summary>The probe as a user runs it: a process with options, a table, JSON and an exit code.</summary>
+public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<CancelDemoServer>
+{
+    [Fact]
+    public async Task ProbePrintsItsTableAndJsonAndExitsZeroWhenTheServerNoticedEveryAbort()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"probe-{Guid.NewGuid():N}.json");
+        var (exit, output) = await RunProbeAsync(
+            "stream", "--protocol", "h2c", "--base", server.BaseAddress(Transport.H2c).ToString(),
+            "--ledger", server.BaseAddress(Transport.Http11).ToString(), "--json", json);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("server noticed?", output, StringComparison.Ordinal);
+        Assert.Matches(@"stream\s+│\s+h2c\s+│\s+yes\s+│\s+clientAborted", output);
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var row = Assert.Single(results.RootElement.EnumerateArray());
+        Assert.Equal("stream", row.GetProperty("scenario").GetString());
+        Assert.True(row.GetProperty("serverNoticed").GetBoolean());
+        Assert.Equal("HTTP/2", row.GetProperty("serverProtocol").GetString());
+        Assert.True(row.GetProperty("connectionReused").GetBoolean());
+        File.Delete(json);
+    }
+
+    [Fact]
+    public async Task ProbeExitsTwoWhenTheLedgerHasNoAbortForTheRequest()
+    {
+        // Requests go to one server, the ledger is read from another: that ledger never saw the abort.
+        await using var elsewhere = new CancelDemoServer();
+        var (exit, output) = await RunProbeAsync(
+            "download-wait", "--base", server.BaseAddress(Transport.Http11).ToString(),
+            "--ledger", elsewhere.BaseAddress(Transport.Http11).ToString(), "--ledger-wait", "2s");
+
+        Assert.True(exit == 2, output);
+        Assert.Contains("NO", output, StringComparison.Ordinal);
+        Assert.Contains("did not notice 1 abort", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--cancel-after", "soon", "'soon' is not a duration")]
+    [InlineData("--protocol", "3", "'3' is not a protocol")]
+    public async Task ProbeRejectsBadOptionsWithAClearMessage(string option, string value, string message)
+    {
+        var (exit, output) = await RunProbeAsync("token", option, value);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProbeHelpExplainsEveryOption()
+    {
+        var (exit, output) = await RunProbeAsync("--help");
+
+        Assert.Equal(0, exit);
+        foreach (var option in new[] { "--base", "--ledger", "--protocol", "--cancel-after", "--json", "--cacert", "--insecure", "--ledger-wait" })
+        {
+            Assert.Contains(option, output, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<(int Exit, string Output)> RunProbeAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().DefaultTimeout();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
