@@ -1,0 +1,92 @@
+using System.CommandLine;
+
+namespace CancelDemo.Probe;
+
+/// <summary>The probe's argument and options, with their help text and parsers.</summary>
+public sealed class ProbeOptions
+{
+    public Argument<string> ScenarioArgument { get; } = new("scenario")
+    {
+        Description = $"A scenario, or 'all': {string.Join(", ", Scenarios.All.Select(s => s.Name))}.",
+    };
+
+    public Option<Uri?> BaseOption { get; } = new("--base")
+    {
+        CustomParser = result => AbsoluteHttpUri(result.Tokens.Single().Value, result.AddError),
+        Description = "Where requests go: the server or a proxy in front of it. Default: the server's listener for --protocol (http://localhost:8080, https://localhost:8081, http://localhost:8082).",
+    };
+
+    public Option<Uri?> LedgerOption { get; } = new("--ledger")
+    {
+        CustomParser = result => AbsoluteHttpUri(result.Tokens.Single().Value, result.AddError),
+        Description = "Where the server's ledger is read (GET /requests/{id}). Default: --base; set it to the server when --base is a proxy.",
+    };
+
+    public Option<ProbeProtocol[]> ProtocolOption { get; } = new("--protocol")
+    {
+        Description = "1.1, 2 (HTTP/2 over TLS), h2c (cleartext HTTP/2), or all. Repeatable. Default: 1.1.",
+        AllowMultipleArgumentsPerToken = true,
+        CustomParser = result =>
+        {
+            var protocols = new List<ProbeProtocol>();
+            foreach (var token in result.Tokens.Select(t => t.Value))
+            {
+                if (token == "all")
+                {
+                    protocols.AddRange(Enum.GetValues<ProbeProtocol>());
+                }
+                else if (ProbeProtocols.Parse(token) is { } protocol)
+                {
+                    protocols.Add(protocol);
+                }
+                else
+                {
+                    result.AddError($"'{token}' is not a protocol; use 1.1, 2, h2c or all.");
+                }
+            }
+            return [.. protocols.Distinct()];
+        },
+        DefaultValueFactory = _ => [ProbeProtocol.Http11],
+    };
+
+    public Option<TimeSpan?> CancelAfterOption { get; } = new("--cancel-after")
+    {
+        Description = "When the client gives up, e.g. 2s, 500ms, 1.5s. Default: each scenario's seed value (2 s for the loop, 1 s for downloads and streams).",
+        CustomParser = result => Durations.Parse(result.Tokens.Single().Value, result.AddError),
+    };
+
+    public Option<FileInfo?> JsonOption { get; } = new("--json") { Description = "Also write the results as JSON to this file." };
+
+    public Option<FileInfo?> MarkdownOption { get; } = new("--markdown") { Description = "Also write the table as Markdown to this file (for docs/)." };
+
+    public Option<FileInfo?> CaCertOption { get; } = new("--cacert")
+    {
+        Description = $"A PEM certificate to trust for TLS (the server prints its own). Default: {ProbeSettings.DefaultCaCertificate} when it exists.",
+    };
+
+    public Option<bool> InsecureOption { get; } = new("--insecure") { Description = "Do not verify TLS certificates (prefer --cacert)." };
+
+    public Option<TimeSpan> WaitOption { get; } = new("--ledger-wait")
+    {
+        Description = "How long to wait for the server to finish a request before reading its verdict. Default: 30s.",
+        CustomParser = result => Durations.Parse(result.Tokens.Single().Value, result.AddError) ?? TimeSpan.Zero,
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
+    };
+
+    public ProbeOptions()
+    {
+        ScenarioArgument.AcceptOnlyFromAmong([.. Scenarios.All.Select(s => s.Name), "all"]);
+    }
+
+    public IEnumerable<Symbol> All => [ScenarioArgument, BaseOption, LedgerOption, ProtocolOption, CancelAfterOption, JsonOption, MarkdownOption, CaCertOption, InsecureOption, WaitOption];
+
+    internal static Uri? AbsoluteHttpUri(string text, Action<string> error)
+    {
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+        error($"'{text}' is not an http:// or https:// URL.");
+        return null;
+    }
+}
