@@ -1,0 +1,71 @@
+using CancelDemo.IntegrationTests.Support;
+using CancelDemo.Server.Ledger;
+using static CancelDemo.IntegrationTests.Support.CancelDemoServer;
+
+namespace CancelDemo.IntegrationTests;
+
+/// <summary>The seed's curl experiment: real curl, real Ctrl-C (SIGINT), on every listener.</summary>
+public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDemoServer>
+{
+    private const int DiedOfSigInt = 128 + 2;
+    private const int StepMs = 500;
+
+    public static TheoryData<Transport> Transports => TransportExtensions.All();
+
+    [RequiresToolTheory("curl", "curl")]
+    [MemberData(nameof(Transports))]
+    public async Task CtrlCOnCurlMidRequestIsRecordedAsClientAbortWithTheIterationsOfTheInterruptTime(Transport transport)
+    {
+        var id = NewId("curl");
+        var interruptAfter = TimeSpan.FromMilliseconds(2.2 * StepMs); // the seed's "Ctrl-C after ~2 steps"
+        using var curl = Curl.Start(CurlArguments(transport, $"/http1?iterations=20&stepMs={StepMs}", id));
+        await server.WaitForEntryAsync(id, _ => true); // the request has arrived: start the clock
+
+        await Task.Delay(interruptAfter); // let time pass, like the person before pressing Ctrl-C
+        curl.Interrupt();
+
+        Assert.Equal(DiedOfSigInt, await curl.WaitForExitAsync());
+        var entry = await server.WaitForEndAsync(id);
+        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+        Assert.Equal(499, entry.StatusCode);
+        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.InRange(entry.IterationsCompleted, 1, 3); // 2 expected at 2.2 steps, ±1 for a busy machine
+        Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+    }
+
+    [RequiresToolTheory("curl", "curl")]
+    [InlineData("http1.sh", Transport.Http11, "CANCELDEMO_HTTP1")]
+    [InlineData("http2.sh", Transport.Http2Tls, "CANCELDEMO_HTTPS")]
+    [InlineData("h2c.sh", Transport.H2c, "CANCELDEMO_H2C")]
+    public async Task SampleCurlScriptInterruptsCurlAndTheServerStops(string script, Transport transport, string baseVariable)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            [baseVariable] = server.BaseAddress(transport).ToString().TrimEnd('/'),
+            ["CANCELDEMO_PEM"] = server.Certificate.PemPath,
+        };
+        using var run = Curl.Start([RepositoryFiles.Path("samples", "curl", script), "2.5"], environment);
+
+        Assert.True(await run.WaitForExitAsync() == 0, await run.Errors);
+
+        Assert.Contains("died of SIGINT (exit 130)", await run.Errors, StringComparison.Ordinal);
+        var prefix = $"curl-{Path.GetFileNameWithoutExtension(script)}-";
+        var entry = server.Ledger.Recent(100).First(e => e.Id.StartsWith(prefix, StringComparison.Ordinal));
+        entry = await server.WaitForEndAsync(entry.Id);
+        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.InRange(entry.IterationsCompleted, 1, 3); // default 1 s steps, interrupted after 2.5 s: 2 expected
+    }
+
+    private string[] CurlArguments(Transport transport, string pathAndQuery, string id)
+    {
+        var url = new Uri(server.BaseAddress(transport), pathAndQuery).ToString();
+        string[] common = ["curl", "-sS", "-H", $"{RequestId.Header}: {id}"];
+        return transport switch
+        {
+            Transport.Http11 => [.. common, "--http1.1", url],
+            Transport.Http2Tls => [.. common, "--http2", "--cacert", server.Certificate.PemPath, url],
+            _ => [.. common, "--http2-prior-knowledge", url],
+        };
+    }
+}
