@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 # command on PATH -> Debian package that provides it
 declare -A tools=(
   [curl]=curl
+  [chromium]=chromium
 )
 
 missing=()

@@ -18,17 +18,23 @@ builder.Services.AddCancelDemoJson();
 builder.Services.AddProblemDetails();
 builder.Services.AddCancelDemoSwagger();
 builder.Services.AddHealthChecks();
+builder.Services.AddCors();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>, OwnOrigins>();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestRecordingMiddleware>();
+app.UseCors();
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseCancelDemoSwagger();
 
 app.MapWorkApi();
 app.MapTransferApi();
 app.MapLedgerApi();
+app.MapSiteApi();
 app.MapHealthChecks("/healthz");
 app.LogListenersOnStart();
 

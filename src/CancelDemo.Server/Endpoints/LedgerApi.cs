@@ -15,7 +15,7 @@ public static class LedgerApi
         var group = app.MapGroup("/requests").WithTags("Ledger");
         group.MapGet("", List).WithName("ListRequests").WithSummary("Recent requests, newest first.");
         group.MapGet("/events", Events).WithName("RequestEvents")
-            .WithSummary("Every ledger change as Server-Sent Events (event 'entry', data: the entry).");
+            .WithSummary("Every ledger change as Server-Sent Events: first 'ready' (subscribed), then 'entry' with the entry as data.");
         group.MapGet("/{id}", Get).WithName("GetRequest").WithSummary("One request by its id (X-Request-Id).");
         return app;
     }
@@ -33,14 +33,20 @@ public static class LedgerApi
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such request",
                 detail: $"The ledger has no request '{id}'; it keeps only the most recent ones.");
 
-    public static ServerSentEventsResult<LedgerEntry> Events(RequestLedger ledger, CancellationToken cancellationToken) =>
+    public static ServerSentEventsResult<LedgerEntry?> Events(RequestLedger ledger, CancellationToken cancellationToken) =>
         TypedResults.ServerSentEvents(Stream(ledger, cancellationToken));
 
-    private static async IAsyncEnumerable<SseItem<LedgerEntry>> Stream(RequestLedger ledger, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes first, then says 'ready': the event flushes the response headers (so EventSource
+    /// opens at once), and a client that has seen it cannot miss any later change.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<LedgerEntry?>> Stream(RequestLedger ledger, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entry in ledger.WatchAsync(cancellationToken))
+        using var subscription = ledger.Subscribe();
+        yield return new SseItem<LedgerEntry?>(null, "ready");
+        await foreach (var entry in subscription.ReadAllAsync(cancellationToken))
         {
-            yield return new SseItem<LedgerEntry>(entry, "entry");
+            yield return new SseItem<LedgerEntry?>(entry, "entry");
         }
     }
 }

@@ -57,8 +57,11 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
         }
     }
 
-    /// <summary>Every change from now on, until <paramref name="cancellationToken"/> fires.</summary>
-    public async IAsyncEnumerable<LedgerEntry> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes now: every change from this call on is kept for the subscription (the oldest are
+    /// dropped if its reader falls far behind) until it is disposed.
+    /// </summary>
+    public LedgerSubscription Subscribe()
     {
         var channel = Channel.CreateBounded<LedgerEntry>(new BoundedChannelOptions(WatcherBuffer)
         {
@@ -69,35 +72,22 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
         {
             _watchers.Add(channel);
         }
-        try
-        {
-            while (await WaitQuietlyAsync(channel.Reader, cancellationToken))
-            {
-                while (channel.Reader.TryRead(out var entry))
-                {
-                    yield return entry;
-                }
-            }
-        }
-        finally
+        return new LedgerSubscription(channel.Reader, () =>
         {
             lock (_gate)
             {
                 _watchers.Remove(channel);
             }
-        }
+        });
     }
 
-    // A watcher leaving (its token fires) is normal traffic, so it ends the feed instead of throwing.
-    private static async Task<bool> WaitQuietlyAsync(ChannelReader<LedgerEntry> reader, CancellationToken cancellationToken)
+    /// <summary>Every change from the first MoveNextAsync on, until <paramref name="cancellationToken"/> fires.</summary>
+    public async IAsyncEnumerable<LedgerEntry> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        try
+        using var subscription = Subscribe();
+        await foreach (var entry in subscription.ReadAllAsync(cancellationToken))
         {
-            return await reader.WaitToReadAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            yield return entry;
         }
     }
 

@@ -26,7 +26,9 @@ public sealed partial class RequestRecordingMiddleware(
         context.Response.Headers[RequestId.Header] = id;
 
         var started = clock.GetTimestamp();
-        var tracked = context.GetEndpoint()?.Metadata.GetMetadata<RecordInLedgerMetadata>() is null ? null : StartEntry(context, id);
+        // CORS preflights (OPTIONS) are the browser asking permission, not a request to record.
+        var recorded = context.GetEndpoint()?.Metadata.GetMetadata<RecordInLedgerMetadata>() is not null && !HttpMethods.IsOptions(context.Request.Method);
+        var tracked = recorded ? StartEntry(context, id) : null;
         var threw = false;
         try
         {

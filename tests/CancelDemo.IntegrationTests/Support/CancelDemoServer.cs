@@ -83,29 +83,17 @@ public class CancelDemoServer : WebApplicationFactory<Program>
     {
         using var cts = new CancellationTokenSource(timeout ?? TaskTimeouts.Default);
         // Subscribe before looking, so a change between the look and the subscription is not missed.
-        var changes = Ledger.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
-        var moving = changes.MoveNextAsync().AsTask(); // a Task: the finally may await it again
-        try
+        using var subscription = Ledger.Subscribe();
+        if (Ledger.Find(id) is { } current && condition(current))
         {
-            if (Ledger.Find(id) is { } current && condition(current))
-            {
-                return current;
-            }
-            while (await moving)
-            {
-                if (changes.Current.Id == id && Ledger.Find(id) is { } entry && condition(entry))
-                {
-                    return entry;
-                }
-                moving = changes.MoveNextAsync().AsTask();
-            }
+            return current;
         }
-        finally
+        await foreach (var change in subscription.ReadAllAsync(cts.Token))
         {
-            // The feed ends quietly on cancellation; let the pending move finish before disposing.
-            await cts.CancelAsync();
-            await moving;
-            await changes.DisposeAsync();
+            if (change.Id == id && Ledger.Find(id) is { } entry && condition(entry))
+            {
+                return entry;
+            }
         }
         throw new TimeoutException($"Ledger entry '{id}' did not reach the expected state; last seen: {Ledger.Find(id)}");
     }

@@ -1,0 +1,78 @@
+using CancelDemo.IntegrationTests.Support;
+using CancelDemo.Server.Ledger;
+using Microsoft.Playwright;
+
+namespace CancelDemo.IntegrationTests;
+
+/// <summary>The seed's browser experiment in real Chromium: xhr.abort() and AbortController, HTTP/1.1 and HTTP/2.</summary>
+public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture chromium)
+    : IClassFixture<CancelDemoServer>, IClassFixture<ChromiumFixture>
+{
+    private const int StepMs = 200;
+
+    [RequiresChromiumTheory]
+    [InlineData("xhr", Transport.Http11)]
+    [InlineData("xhr", Transport.Http2Tls)]
+    [InlineData("fetch", Transport.Http11)]
+    [InlineData("fetch", Transport.Http2Tls)]
+    public async Task AbortInThePageIsSeenByTheServerAndShownLive(string api, Transport transport)
+    {
+        await using var context = await chromium.NewContextAsync();
+        var page = new SamplePage(await context.NewPageAsync());
+        await page.OpenAsync(server.BaseAddress(transport));
+
+        var endpoint = transport == Transport.Http11 ? "/http1" : "/http2";
+        var id = await page.StartAsync(endpoint, api, iterations: 50, StepMs);
+        await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 2);
+        await page.AbortAsync();
+
+        var entry = await server.WaitForEndAsync(id);
+        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.InRange(entry.IterationsCompleted, 2, 4);
+        Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+        // What the person sees: their abort, and the server stopping, live from the ledger.
+        await Assertions.Expect(page.ClientResult).ToHaveAttributeAsync("data-state", "aborted");
+        await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
+        await Assertions.Expect(page.ServerOutcome).ToContainTextAsync($"499 clientAborted over {transport.ExpectedProtocol()}");
+        await Assertions.Expect(page.ServerLog.Last).ToHaveTextAsync($"Client has disconnected. Stopping task. {entry.IterationsCompleted}");
+        await page.ScreenshotAsync($"abort-{api}-{transport}");
+    }
+
+    [RequiresChromiumFact]
+    public async Task PageOnTheHttpOriginCallsTheHttpsOriginOverHttp2ThroughCors()
+    {
+        await using var context = await chromium.NewContextAsync();
+        var page = new SamplePage(await context.NewPageAsync());
+        await page.OpenAsync(server.BaseAddress(Transport.Http11));
+
+        var target = server.BaseAddress(Transport.Http2Tls).ToString().TrimEnd('/');
+        var id = await page.StartAsync("/http2", "xhr", iterations: 50, StepMs, target);
+        await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
+        await page.AbortAsync();
+
+        var entry = await server.WaitForEndAsync(id);
+        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+        Assert.Equal("HTTP/2", entry.Protocol);
+        await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
+    }
+
+    [RequiresChromiumTheory]
+    [InlineData(Transport.Http11)]
+    [InlineData(Transport.Http2Tls)]
+    public async Task ClosingTheTabMidRequestEndsTheWork(Transport transport)
+    {
+        await using var context = await chromium.NewContextAsync();
+        var page = new SamplePage(await context.NewPageAsync());
+        await page.OpenAsync(server.BaseAddress(transport));
+
+        var id = await page.StartAsync("/http1", "fetch", iterations: 50, StepMs);
+        await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
+        await page.Page.CloseAsync();
+
+        var entry = await server.WaitForEndAsync(id);
+        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+    }
+}

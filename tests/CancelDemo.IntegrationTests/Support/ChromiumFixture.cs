@@ -1,0 +1,49 @@
+using Microsoft.Playwright;
+
+namespace CancelDemo.IntegrationTests.Support;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (never `playwright install`: downloads are blocked here).
+/// The flags keep it off the network: this machine refuses every outside connection.
+/// </summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public const string Executable = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Screenshots land here; CI keeps the folder as an artifact.</summary>
+    public static string ArtifactDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Executable))
+        {
+            return; // the tests using this fixture are skipped with the install command
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Executable,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+        });
+    }
+
+    /// <summary>A fresh browser context that trusts the test server's self-signed certificate.</summary>
+    public Task<IBrowserContext> NewContextAsync() => Browser.NewContextAsync(new BrowserNewContextOptions
+    {
+        IgnoreHTTPSErrors = true,
+        ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+    });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Playwright;
+
+namespace CancelDemo.IntegrationTests.Support;
+
+/// <summary>The sample page, driven the way a person uses it: pick, start, abort, read.</summary>
+public sealed class SamplePage(IPage page)
+{
+    public IPage Page => page;
+
+    public async Task OpenAsync(Uri origin)
+    {
+        await page.GotoAsync(origin.ToString());
+        // Start is enabled once the ledger's event stream is open, so no server event is missed.
+        await page.Locator("#sse-state[data-state=open]").WaitForAsync();
+        await page.Locator("#start:enabled").WaitForAsync();
+    }
+
+    /// <summary>Fills the form and clicks Start; returns the request id the page sent.</summary>
+    public async Task<string> StartAsync(string endpoint, string api, int iterations, int stepMs, string? target = null)
+    {
+        await page.SelectOptionAsync("#endpoint", endpoint);
+        await page.SelectOptionAsync("#api", api);
+        if (target is not null)
+        {
+            await page.SelectOptionAsync("#target", target);
+        }
+        await page.FillAsync("#iterations", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync("#stepMs", stepMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("#start");
+        var id = page.Locator("#request-id");
+        await Assertions.Expect(id).Not.ToHaveTextAsync("-");
+        return await id.InnerTextAsync();
+    }
+
+    public Task AbortAsync() => page.ClickAsync("#abort");
+
+    public ILocator ClientResult => page.Locator("#client-result");
+
+    public ILocator ServerOutcome => page.Locator("#server-outcome");
+
+    public ILocator ServerLog => page.Locator("#server-log li");
+
+    public Task ScreenshotAsync(string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ChromiumFixture.ArtifactDirectory, $"{name}.png"), FullPage = true });
+}
+
+/// <summary>A fact that needs Debian's Chromium.</summary>
+public sealed class RequiresChromiumFactAttribute : FactAttribute
+{
+    public RequiresChromiumFactAttribute() => Skip = File.Exists(ChromiumFixture.Executable)
+        ? null
+        : $"{ChromiumFixture.Executable} is missing; install it with: apt-get install -y chromium (./test.sh does this)";
+}
+
+/// <summary>A theory that needs Debian's Chromium.</summary>
+public sealed class RequiresChromiumTheoryAttribute : TheoryAttribute
+{
+    public RequiresChromiumTheoryAttribute() => Skip = File.Exists(ChromiumFixture.Executable)
+        ? null
+        : $"{ChromiumFixture.Executable} is missing; install it with: apt-get install -y chromium (./test.sh does this)";
+}
