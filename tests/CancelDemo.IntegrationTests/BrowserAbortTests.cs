@@ -1,11 +1,12 @@
 using CancelDemo.IntegrationTests.Support;
 using CancelDemo.Server.Ledger;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace CancelDemo.IntegrationTests;
 
 /// <summary>The seed's browser experiment in real Chromium: xhr.abort() and AbortController, HTTP/1.1 and HTTP/2.</summary>
-public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture chromium)
+public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture chromium, ITestOutputHelper output)
     : IClassFixture<CancelDemoServer>, IClassFixture<ChromiumFixture>
 {
     private const int StepMs = 200;
@@ -31,6 +32,7 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
         Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 2, 4);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+        output.WriteLine($"{api} {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
         // What the person sees: their abort, and the server stopping, live from the ledger.
         await Assertions.Expect(page.ClientResult).ToHaveAttributeAsync("data-state", "aborted");
         await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
@@ -74,5 +76,6 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+        output.WriteLine($"tab close {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
     }
 }
