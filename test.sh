@@ -11,6 +11,10 @@ cd "$(dirname "$0")"
 declare -A tools=(
   [curl]=curl
   [chromium]=chromium
+  [nginx]=nginx-light
+  [haproxy]=haproxy
+  [caddy]=caddy
+  [h2o]=h2o
 )
 
 missing=()
@@ -20,7 +24,14 @@ done
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}"
   if [[ $(id -u) -eq 0 ]]; then
+    # Installing nginx or h2o must not start a daemon on port 80: deny service starts while installing.
+    policy=/usr/sbin/policy-rc.d
+    added_policy=false
+    if [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added_policy=true
+    fi
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if $added_policy; then rm -f "$policy"; fi
   elif command -v sudo >/dev/null 2>&1; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else

@@ -18,6 +18,9 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
 
     public string PemPath => PemPathIn(options.Value.StateDirectory);
 
+    /// <summary>The private key as PEM (mode 0600), for the sample proxies to serve TLS with the same certificate.</summary>
+    public string KeyPemPath => KeyPemPathIn(options.Value.StateDirectory);
+
     public X509Certificate2 Certificate => _certificate.Value;
 
     public bool IsCreated => _certificate.IsValueCreated;
@@ -26,13 +29,15 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
 
     private static string PemPathIn(string directory) => Path.Combine(directory, "localhost.pem");
 
+    private static string KeyPemPathIn(string directory) => Path.Combine(directory, "localhost-key.pem");
+
     private static X509Certificate2 LoadOrCreate(string directory, TimeProvider clock, ILogger logger)
     {
         var pfxPath = PfxPathIn(directory);
         if (File.Exists(pfxPath))
         {
             var existing = X509CertificateLoader.LoadPkcs12FromFile(pfxPath, password: null);
-            if (existing.HasPrivateKey && existing.NotAfter - RenewBefore > clock.GetLocalNow().DateTime && File.Exists(PemPathIn(directory)))
+            if (existing.HasPrivateKey && existing.NotAfter - RenewBefore > clock.GetLocalNow().DateTime && File.Exists(PemPathIn(directory)) && File.Exists(KeyPemPathIn(directory)))
             {
                 return existing;
             }
@@ -42,8 +47,12 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
         Directory.CreateDirectory(directory);
         var created = Create(clock.GetUtcNow());
         // Write to a temporary name and move, so a second process never reads half a file.
-        WriteAtomically(pfxPath, created.Export(X509ContentType.Pkcs12));
+        WriteAtomically(pfxPath, created.Export(X509ContentType.Pkcs12), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         WriteAtomically(PemPathIn(directory), System.Text.Encoding.ASCII.GetBytes(created.ExportCertificatePem() + "\n"));
+        using (var key = created.GetECDsaPrivateKey()!)
+        {
+            WriteAtomically(KeyPemPathIn(directory), System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         LogCreated(logger, PemPathIn(directory));
         return created;
     }
@@ -65,10 +74,14 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
     }
 
-    private static void WriteAtomically(string path, byte[] content)
+    private static void WriteAtomically(string path, byte[] content, UnixFileMode? mode = null)
     {
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         File.WriteAllBytes(temporary, content);
+        if (mode is { } m && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, m);
+        }
         File.Move(temporary, path, overwrite: true);
     }
 

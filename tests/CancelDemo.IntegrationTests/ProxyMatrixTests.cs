@@ -1,0 +1,128 @@
+using System.Net;
+using CancelDemo.IntegrationTests.Support;
+using CancelDemo.Server.Ledger;
+using static CancelDemo.IntegrationTests.Support.CancelDemoServer;
+
+namespace CancelDemo.IntegrationTests;
+
+/// <summary>
+/// Which real proxies carry a client's abort to the server, per client protocol, upstream route and
+/// the setting that decides it, each asserted both ways. Expectations are what was measured; see
+/// docs/proxies.md for the numbers.
+/// </summary>
+public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMatrix>
+{
+    private const int Iterations = 12;
+    private const int StepMs = 250;
+
+    private static readonly ProxySetup[] Setups =
+    [
+        new("nginx", "proxy_ignore_client_abort off", "NGINX_IGNORE_CLIENT_ABORT", "off"),
+        new("nginx", "proxy_ignore_client_abort on", "NGINX_IGNORE_CLIENT_ABORT", "on"),
+        new("haproxy", "no option abortonclose", "HAPROXY_ABORTONCLOSE", "off"),
+        new("haproxy", "option abortonclose", "HAPROXY_ABORTONCLOSE", "on"),
+        new("caddy", "(nothing to set)", "", ""),
+        new("h2o", "(nothing to set)", "", ""),
+    ];
+
+    public static TheoryData<ProxySetup, string, string> Cases()
+    {
+        var data = new TheoryData<ProxySetup, string, string>();
+        foreach (var setup in Setups)
+        {
+            foreach (var client in new[] { "HTTP/1.1", "HTTP/2" })
+            {
+                foreach (var route in Routes(setup.Proxy))
+                {
+                    data.Add(setup, client, route);
+                }
+            }
+        }
+        return data;
+    }
+
+    [RequiresProxiesTheory]
+    [MemberData(nameof(Cases))]
+    public async Task ClientAbortThroughTheProxyReachesTheServerOnlyWhereTheProxyPropagatesIt(ProxySetup setup, string client, string route)
+    {
+        var proxy = await matrix.ProxyAsync(setup);
+        using var http = ProxyClient.Create(matrix.Server, proxy, client == "HTTP/2" ? HttpVersion.Version20 : HttpVersion.Version11);
+        var id = NewId(setup.Proxy);
+        using var cts = new CancellationTokenSource();
+
+        var call = http.SendAsync(Get($"{route}?iterations={Iterations}&stepMs={StepMs}", id), cts.Token);
+        await matrix.Server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 2);
+        var cancelledAt = DateTimeOffset.UtcNow;
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        var entry = await matrix.Server.WaitForEndAsync(id);
+        var logged = await proxy.LoggedStatusAsync(id);
+        matrix.Record(new ProxyMeasurement(setup.Proxy, setup.SettingName, client, $"{route} → {UpstreamRoute(setup.Proxy, route)}", entry.Protocol,
+            entry.Outcome == RequestOutcome.ClientAborted, entry.AbortToStopMs, (entry.AbortObservedAt - cancelledAt)?.TotalMilliseconds, logged));
+
+        Assert.Equal(UpstreamProtocol(setup.Proxy, route), entry.Protocol);
+        if (ExpectPropagated(setup, client, route))
+        {
+            Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+            Assert.InRange((entry.AbortObservedAt!.Value - cancelledAt).TotalMilliseconds, -50, 2000);
+            Assert.InRange(entry.IterationsCompleted, 2, 4);
+        }
+        else
+        {
+            Assert.Equal(RequestOutcome.Completed, entry.Outcome); // the work ran on with nobody waiting
+            Assert.Equal(Iterations, entry.IterationsCompleted);
+        }
+    }
+
+    [RequiresProxiesTheory]
+    [InlineData("nginx")]
+    [InlineData("haproxy")]
+    [InlineData("caddy")]
+    [InlineData("h2o")]
+    public async Task Http2ClientResettingOneStreamThroughTheProxyLeavesItsSiblingRunning(string proxyName)
+    {
+        var proxy = await matrix.ProxyAsync(Setups.First(s => s.Proxy == proxyName));
+        using var http = ProxyClient.Create(matrix.Server, proxy, HttpVersion.Version20);
+        var siblingId = NewId($"{proxyName}-sibling");
+        var victimId = NewId($"{proxyName}-victim");
+        using var cts = new CancellationTokenSource();
+
+        var sibling = http.SendAsync(Get("/http1?iterations=8&stepMs=150", siblingId));
+        await matrix.Server.WaitForEntryAsync(siblingId, e => e.IterationsCompleted >= 1);
+        var victim = http.SendAsync(Get("/http1?iterations=50&stepMs=150", victimId), cts.Token);
+        await matrix.Server.WaitForEntryAsync(victimId, e => e.IterationsCompleted >= 1);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => victim);
+        using var response = await sibling.DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(RequestOutcome.ClientAborted, (await matrix.Server.WaitForEndAsync(victimId)).Outcome);
+        Assert.Equal(RequestOutcome.Completed, (await matrix.Server.WaitForEndAsync(siblingId)).Outcome);
+    }
+
+    /// <summary>h2o 2.2 has no HTTP/2 upstream, so no h2c route.</summary>
+    private static string[] Routes(string proxy) => proxy == "h2o" ? ["/http1", "/http2"] : ["/http1", "/http2", "/h2c/http2"];
+
+    private static string UpstreamRoute(string proxy, string route) => route switch
+    {
+        "/http1" => "HTTP/1.1",
+        "/http2" => proxy is "haproxy" or "caddy" ? "HTTP/2 over TLS" : "HTTP/1.1 over TLS",
+        _ => proxy == "nginx" ? "h2c (grpc_pass)" : "h2c",
+    };
+
+    private static string UpstreamProtocol(string proxy, string route) => UpstreamRoute(proxy, route).StartsWith("HTTP/1.1", StringComparison.Ordinal) ? "HTTP/1.1" : "HTTP/2";
+
+    /// <summary>What was measured (docs/proxies.md); each setting that matters is asserted both ways.</summary>
+    private static bool ExpectPropagated(ProxySetup setup, string client, string route) => setup.Proxy switch
+    {
+        // grpc_pass has no ignore-client-abort switch: it always gives up on the upstream with the client.
+        "nginx" => setup.EnvironmentValue == "off" || route.StartsWith("/h2c", StringComparison.Ordinal),
+        // Without abortonclose an HTTP/1.1 client's close does not abort the server side: HAProxy waits for the answer.
+        "haproxy" => setup.EnvironmentValue == "on" || client == "HTTP/2",
+        "caddy" => true,
+        // h2o 2.2 does not notice an HTTP/1.1 client's close while it waits for the upstream.
+        "h2o" => client == "HTTP/2",
+        _ => throw new ArgumentOutOfRangeException(nameof(setup)),
+    };
+}
