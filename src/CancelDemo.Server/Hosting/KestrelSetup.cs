@@ -8,7 +8,7 @@ namespace CancelDemo.Server.Hosting;
 /// works as usual), records where each is, and gives HTTPS the generated localhost certificate
 /// unless a certificate is configured.
 /// </summary>
-public sealed class KestrelSetup(IConfiguration configuration, Listeners listeners, LocalhostCertificate certificate)
+public sealed class KestrelSetup(IConfiguration configuration, Listeners listeners, LocalhostCertificate certificate, IOptions<DeadPeerOptions> deadPeer)
     : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions options)
@@ -18,7 +18,16 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
         foreach (var name in Listeners.Names)
         {
             loader.Endpoint(name, endpoint =>
-                listeners.Record(name, new Uri(endpoint.ConfigSection["Url"]!), endpoint.ListenOptions));
+            {
+                listeners.Record(name, new Uri(endpoint.ConfigSection["Url"]!), endpoint.ListenOptions);
+                endpoint.ListenOptions.Use(PeerWatch.Middleware);
+            });
+        }
+        if (deadPeer.Value.Enabled)
+        {
+            // HTTP/2's own liveness check: a PING after silence, the connection dropped if it goes unanswered.
+            options.Limits.Http2.KeepAlivePingDelay = deadPeer.Value.Http2PingDelay;
+            options.Limits.Http2.KeepAlivePingTimeout = deadPeer.Value.Http2PingTimeout;
         }
         if (!section.GetSection("Certificates:Default").Exists() && !section.GetSection($"Endpoints:{Listeners.Https}:Certificate").Exists())
         {
@@ -31,7 +40,10 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
         services.AddSingleton<Listeners>();
         services.AddSingleton<LocalhostCertificate>();
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.Section));
+        services.AddOptions<DeadPeerOptions>().Bind(configuration.GetSection(DeadPeerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeadPeerOptions>, ValidateDeadPeerOptions>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>, DeadPeerSockets>();
         return services;
     }
 }

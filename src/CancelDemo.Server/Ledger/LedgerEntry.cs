@@ -18,6 +18,7 @@ namespace CancelDemo.Server.Ledger;
 /// <param name="StoppedAt">When the work stopped after a stop signal (abort, timeout, shutdown), else null.</param>
 /// <param name="WriteFailed">A response write failed because the client was gone.</param>
 /// <param name="BytesWrittenAtAbort">BytesWritten when the abort was observed, else null.</param>
+/// <param name="PeerSilentMs">At the abort, how long the peer had been silent (Linux TCP_INFO), else null.</param>
 public sealed record LedgerEntry(
     string Id,
     string Method,
@@ -35,8 +36,18 @@ public sealed record LedgerEntry(
     DateTimeOffset? AbortObservedAt,
     DateTimeOffset? StoppedAt,
     bool WriteFailed = false,
-    long? BytesWrittenAtAbort = null)
+    long? BytesWrittenAtAbort = null,
+    double? PeerSilentMs = null)
 {
+    /// <summary>Silence longer than this when the connection was given up means nobody said goodbye.</summary>
+    public const double DeadPeerSilenceMs = 1000;
+
     /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
     public double? AbortToStopMs => AbortObservedAt is { } a && StoppedAt is { } s ? (s - a).TotalMilliseconds : null;
+
+    /// <summary>
+    /// "client" when the peer said goodbye (FIN, RST, RST_STREAM: heard from just then); "deadPeer" when the
+    /// server gave up on a silent peer (keepalive, user timeout, HTTP/2 ping); null when unknown or not aborted.
+    /// </summary>
+    public string? AbortSource => PeerSilentMs is { } silent ? (silent >= DeadPeerSilenceMs ? "deadPeer" : "client") : null;
 }

@@ -55,8 +55,8 @@ public sealed class TrackedRequest
     public void WriteFailed() => Update(e => e with { WriteFailed = true });
 
     /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
-    public void AbortObserved(DateTimeOffset at) => Update(e => e.AbortObservedAt is null
-        ? e with { AbortObservedAt = at, BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten) }
+    public void AbortObserved(DateTimeOffset at, double? peerSilentMs = null) => Update(e => e.AbortObservedAt is null
+        ? e with { AbortObservedAt = at, BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten), PeerSilentMs = peerSilentMs }
         : e);
 
     /// <summary>The work stopped on <paramref name="reason"/> before its end.</summary>

@@ -1,3 +1,4 @@
+using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
 using Microsoft.AspNetCore.Http.Timeouts;
 
@@ -23,6 +24,7 @@ public sealed class StopSignal : IDisposable
         _tracked = tracked;
         _clock = clock;
         var timeoutFeature = context.Features.Get<IHttpRequestTimeoutFeature>();
+        var peer = context.Features.Get<PeerWatch>();
         _registrations.Add(context.RequestAborted.Register(() =>
         {
             if (timeoutFeature?.RequestTimeoutToken.IsCancellationRequested == true)
@@ -30,7 +32,7 @@ public sealed class StopSignal : IDisposable
                 Fire(StopReason.TimedOut);
                 return;
             }
-            tracked.AbortObserved(clock.GetUtcNow());
+            tracked.AbortObserved(clock.GetUtcNow(), peer?.PeerSilentMs());
             Fire(StopReason.ClientAborted);
         }));
         if (timeout is { } t)
