@@ -15,6 +15,7 @@ declare -A tools=(
   [haproxy]=haproxy
   [caddy]=caddy
   [h2o]=h2o
+  [iptables]=iptables
 )
 
 missing=()

@@ -18,7 +18,7 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
     {
         var id = NewId("curl");
         var interruptAfter = TimeSpan.FromMilliseconds(2.2 * StepMs); // the seed's "Ctrl-C after ~2 steps"
-        using var curl = Curl.Start(CurlArguments(transport, $"/http1?iterations=20&stepMs={StepMs}", id));
+        using var curl = Curl.Start(Curl.ArgumentsFor(server, transport, $"/http1?iterations=20&stepMs={StepMs}", id));
         await server.WaitForEntryAsync(id, _ => true); // the request has arrived: start the clock
 
         await Task.Delay(interruptAfter); // let time pass, like the person before pressing Ctrl-C
@@ -55,17 +55,5 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 1, 3); // default 1 s steps, interrupted after 2.5 s: 2 expected
-    }
-
-    private string[] CurlArguments(Transport transport, string pathAndQuery, string id)
-    {
-        var url = new Uri(server.BaseAddress(transport), pathAndQuery).ToString();
-        string[] common = ["curl", "-sS", "-H", $"{RequestId.Header}: {id}"];
-        return transport switch
-        {
-            Transport.Http11 => [.. common, "--http1.1", url],
-            Transport.Http2Tls => [.. common, "--http2", "--cacert", server.Certificate.PemPath, url],
-            _ => [.. common, "--http2-prior-knowledge", url],
-        };
     }
 }

@@ -23,7 +23,7 @@ public class CancelDemoServer : WebApplicationFactory<Program>
     {
     }
 
-    internal CancelDemoServer(IDictionary<string, string?>? settings)
+    private protected CancelDemoServer(IDictionary<string, string?>? settings)
     {
         _settings = new Dictionary<string, string?>
         {

@@ -48,6 +48,22 @@ public sealed class Curl : IDisposable
         }
     }
 
+    /// <summary>SIGKILL: the client dies without a word (its kernel's FIN may still go out unless dropped).</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>curl's arguments for <paramref name="transport"/>: HTTP/1.1, HTTP/2 over TLS trusting our PEM, or h2c.</summary>
+    public static string[] ArgumentsFor(CancelDemoServer server, Transport transport, string pathAndQuery, string requestId)
+    {
+        var url = new Uri(server.BaseAddress(transport), pathAndQuery).ToString();
+        string[] common = ["curl", "-sS", "-o", "/dev/null", "-H", $"{CancelDemo.Server.Ledger.RequestId.Header}: {requestId}"];
+        return transport switch
+        {
+            Transport.Http11 => [.. common, "--http1.1", url],
+            Transport.Http2Tls => [.. common, "--http2", "--cacert", server.Certificate.PemPath, url],
+            _ => [.. common, "--http2-prior-knowledge", url],
+        };
+    }
+
     /// <summary>Waits for the exit; .NET reports death by signal N as 128 + N.</summary>
     public async Task<int> WaitForExitAsync()
     {
