@@ -124,15 +124,4 @@ public sealed class ScenarioRunner : IDisposable
         }
         return handler;
     }
-
-    /// <summary>HttpClient's DefaultRequestVersion covers only its convenience methods; this covers SendAsync too.</summary>
-    private sealed class VersionPinningHandler(Version version, HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Version = version;
-            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
 }

@@ -22,12 +22,8 @@ public sealed class AbortHygieneTests
             {
                 var id = NewId("hygiene");
                 using var client = server.CreateClient(transport);
-                using var cts = new CancellationTokenSource();
-                var call = client.SendAsync(Get("/http1?iterations=50&stepMs=50", id), cts.Token);
-                await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
-                await cts.CancelAsync();
-                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-                Assert.Equal(RequestOutcome.ClientAborted, (await server.WaitForEndAsync(id)).Outcome);
+                var entry = await server.CancelMidRequestAsync(client, "/http1?iterations=50&stepMs=50", id, e => e.IterationsCompleted >= 1);
+                Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
             }
 
             GC.Collect();

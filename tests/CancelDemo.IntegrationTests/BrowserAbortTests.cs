@@ -18,9 +18,8 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
     [InlineData("fetch", Transport.Http2Tls)]
     public async Task AbortInThePageIsSeenByTheServerAndShownLive(string api, Transport transport)
     {
-        await using var context = await chromium.NewContextAsync();
-        var page = new SamplePage(await context.NewPageAsync());
-        await page.OpenAsync(server.BaseAddress(transport));
+        await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
+        var page = session.Page;
 
         var endpoint = transport == Transport.Http11 ? "/http1" : "/http2";
         var id = await page.StartAsync(endpoint, api, iterations: 50, StepMs);
@@ -44,9 +43,8 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
     [RequiresChromiumFact]
     public async Task PageOnTheHttpOriginCallsTheHttpsOriginOverHttp2ThroughCors()
     {
-        await using var context = await chromium.NewContextAsync();
-        var page = new SamplePage(await context.NewPageAsync());
-        await page.OpenAsync(server.BaseAddress(Transport.Http11));
+        await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(Transport.Http11));
+        var page = session.Page;
 
         var target = server.BaseAddress(Transport.Http2Tls).ToString().TrimEnd('/');
         var id = await page.StartAsync("/http2", "xhr", iterations: 50, StepMs, target);
@@ -64,9 +62,8 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
     [InlineData(Transport.Http2Tls)]
     public async Task ClosingTheTabMidRequestEndsTheWork(Transport transport)
     {
-        await using var context = await chromium.NewContextAsync();
-        var page = new SamplePage(await context.NewPageAsync());
-        await page.OpenAsync(server.BaseAddress(transport));
+        await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
+        var page = session.Page;
 
         var id = await page.StartAsync("/http1", "fetch", iterations: 50, StepMs);
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);

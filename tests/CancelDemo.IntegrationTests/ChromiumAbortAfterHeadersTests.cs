@@ -21,9 +21,8 @@ public sealed class ChromiumAbortAfterHeadersTests(CancelDemoServer server, Chro
     [InlineData("xhr", Transport.Http2Tls)]
     public async Task AbortAfterHeadersStopsTheStreamAtOnceWithoutDrainingAndTheConnectionFollowsTheProtocol(string api, Transport transport)
     {
-        await using var context = await chromium.NewContextAsync();
-        var page = new SamplePage(await context.NewPageAsync());
-        await page.OpenAsync(server.BaseAddress(transport));
+        await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
+        var page = session.Page;
 
         var id = await page.StartAsync("/stream", api, iterations: 100, stepMs: 100);
         await page.Page.Locator("#client-received[data-bytes]").WaitForAsync(); // headers and body have arrived

@@ -60,7 +60,7 @@ public class CancelDemoServer : WebApplicationFactory<Program>
         var trusted = Certificate.Certificate;
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             certificate is not null && certificate.GetCertHashString() == trusted.GetCertHashString();
-        return new HttpClient(new ExactVersionHandler(transport.Version(), handler))
+        return new HttpClient(new CancelDemo.Probe.VersionPinningHandler(transport.Version(), handler))
         {
             BaseAddress = BaseAddress(transport),
             DefaultRequestVersion = transport.Version(),
@@ -98,6 +98,20 @@ public class CancelDemoServer : WebApplicationFactory<Program>
         throw new TimeoutException($"Ledger entry '{id}' did not reach the expected state; last seen: {Ledger.Find(id)}");
     }
 
+    /// <summary>
+    /// Sends <paramref name="pathAndQuery"/>, cancels the client's token once the ledger entry satisfies
+    /// <paramref name="cancelWhen"/>, checks the client saw its own cancellation, and returns the entry once ended.
+    /// </summary>
+    public async Task<LedgerEntry> CancelMidRequestAsync(HttpClient client, string pathAndQuery, string id, Func<LedgerEntry, bool> cancelWhen)
+    {
+        using var cts = new CancellationTokenSource();
+        var call = client.SendAsync(Get(pathAndQuery, id), cts.Token);
+        await WaitForEntryAsync(id, cancelWhen);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        return await WaitForEndAsync(id);
+    }
+
     public Task<LedgerEntry> WaitForEndAsync(string id, TimeSpan? timeout = null) =>
         WaitForEntryAsync(id, e => e.EndedAt is not null, timeout);
 
@@ -108,20 +122,6 @@ public class CancelDemoServer : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-    }
-}
-
-/// <summary>
-/// DefaultRequestVersion applies only to HttpClient's convenience methods; this pins every
-/// request, including those sent with SendAsync, to exactly the transport's protocol.
-/// </summary>
-internal sealed class ExactVersionHandler(Version version, HttpMessageHandler inner) : DelegatingHandler(inner)
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        request.Version = version;
-        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        return base.SendAsync(request, cancellationToken);
     }
 }
 

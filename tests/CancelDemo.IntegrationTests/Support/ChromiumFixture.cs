@@ -38,6 +38,15 @@ public sealed class ChromiumFixture : IAsyncLifetime
         ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
     });
 
+    /// <summary>A fresh context with the sample page open at <paramref name="origin"/>, its ledger feed live.</summary>
+    public async Task<BrowserSession> OpenSamplePageAsync(Uri origin)
+    {
+        var context = await NewContextAsync();
+        var page = new SamplePage(await context.NewPageAsync());
+        await page.OpenAsync(origin);
+        return new BrowserSession(context, page);
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)
@@ -46,4 +55,10 @@ public sealed class ChromiumFixture : IAsyncLifetime
         }
         _playwright?.Dispose();
     }
+}
+
+/// <summary>A browser context with the sample page open; disposing it closes the context.</summary>
+public sealed record BrowserSession(IBrowserContext Context, SamplePage Page) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Context.DisposeAsync();
 }

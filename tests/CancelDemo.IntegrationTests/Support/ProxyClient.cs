@@ -9,6 +9,6 @@ public static class ProxyClient
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false };
         handler.SslOptions.TargetHost = "localhost";
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == trusted;
-        return new HttpClient(new ExactVersionHandler(version, handler)) { BaseAddress = proxy.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        return new HttpClient(new CancelDemo.Probe.VersionPinningHandler(version, handler)) { BaseAddress = proxy.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 }
