@@ -59,7 +59,8 @@ public static class ProbeCommand
         {
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async progress =>
             {
-                var task = progress.AddTask("probing", maxValue: protocols.Length * scenarios.Count);
+                var repeat = parse.GetValue(o.RepeatOption);
+                var task = progress.AddTask("probing", maxValue: protocols.Length * scenarios.Count * repeat);
                 foreach (var protocol in protocols)
                 {
                     var target = baseUri ?? protocol.DefaultBase();
@@ -68,9 +69,12 @@ public static class ProbeCommand
                     using var runner = new ScenarioRunner(settings);
                     foreach (var scenario in scenarios)
                     {
-                        task.Description = $"{scenario.Name} over {protocol.Name()}";
-                        results.Add(await runner.RunAsync(scenario, cancellationToken));
-                        task.Increment(1);
+                        for (var run = 1; run <= repeat; run++)
+                        {
+                            task.Description = repeat == 1 ? $"{scenario.Name} over {protocol.Name()}" : $"{scenario.Name} over {protocol.Name()} ({run}/{repeat})";
+                            results.Add(await runner.RunAsync(scenario, cancellationToken));
+                            task.Increment(1);
+                        }
                     }
                 }
             });
@@ -81,7 +85,7 @@ public static class ProbeCommand
             return 1;
         }
 
-        AnsiConsole.Write(ResultsReport.Table(results));
+        AnsiConsole.Write(parse.GetValue(o.RepeatOption) > 1 ? ResultsReport.Percentiles(results) : ResultsReport.Table(results));
         foreach (var note in results.Where(r => r.Note is not null))
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(note.Scenario)}[/]: {Markup.Escape(note.Note!)}");

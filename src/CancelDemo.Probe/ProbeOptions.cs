@@ -55,6 +55,21 @@ public sealed class ProbeOptions
         CustomParser = result => Durations.Parse(result.Tokens.Single().Value, result.AddError),
     };
 
+    public Option<int> RepeatOption { get; } = new("--repeat")
+    {
+        Description = "Run each scenario this many times (1-1000) and print percentiles of the latencies: the benchmark. Default: 1.",
+        DefaultValueFactory = _ => 1,
+        CustomParser = result =>
+        {
+            if (int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1000)
+            {
+                return n;
+            }
+            result.AddError($"'{result.Tokens.Single().Value}' is not a repeat count; use a whole number from 1 to 1000.");
+            return 1;
+        },
+    };
+
     public Option<FileInfo?> JsonOption { get; } = new("--json") { Description = "Also write the results as JSON to this file." };
 
     public Option<FileInfo?> MarkdownOption { get; } = new("--markdown") { Description = "Also write the table as Markdown to this file (for docs/)." };
@@ -78,7 +93,7 @@ public sealed class ProbeOptions
         ScenarioArgument.AcceptOnlyFromAmong([.. Scenarios.All.Select(s => s.Name), "all"]);
     }
 
-    public IEnumerable<Symbol> All => [ScenarioArgument, BaseOption, LedgerOption, ProtocolOption, CancelAfterOption, JsonOption, MarkdownOption, CaCertOption, InsecureOption, WaitOption];
+    public IEnumerable<Symbol> All => [ScenarioArgument, BaseOption, LedgerOption, ProtocolOption, CancelAfterOption, RepeatOption, JsonOption, MarkdownOption, CaCertOption, InsecureOption, WaitOption];
 
     internal static Uri? AbsoluteHttpUri(string text, Action<string> error)
     {

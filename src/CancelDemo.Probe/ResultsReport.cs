@@ -37,6 +37,31 @@ public static class ResultsReport
         return table;
     }
 
+    /// <summary>The benchmark view: per scenario and protocol, how often the server noticed and latency percentiles.</summary>
+    public static Table Percentiles(IEnumerable<ScenarioResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Latency percentiles (ms)");
+        foreach (var column in new[] { "scenario", "protocol", "runs", "noticed", "abort-to-stop p50", "p90", "p99", "cancel-to-notice p50", "p90", "p99" })
+        {
+            table.AddColumn(column);
+        }
+        foreach (var group in results.GroupBy(r => (r.Scenario, r.Protocol)))
+        {
+            var stop = group.Select(r => r.AbortToStopMs).OfType<double>().Order().ToList();
+            var notice = group.Select(r => r.CancelToNoticedMs).OfType<double>().Order().ToList();
+            table.AddRow(
+                Markup.Escape(group.Key.Scenario), Markup.Escape(group.Key.Protocol), group.Count().ToString(CultureInfo.InvariantCulture),
+                group.Count(r => r.ServerNoticed).ToString(CultureInfo.InvariantCulture),
+                Number(Percentile(stop, 50)), Number(Percentile(stop, 90)), Number(Percentile(stop, 99)),
+                Number(Percentile(notice, 50)), Number(Percentile(notice, 90)), Number(Percentile(notice, 99)));
+        }
+        return table;
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values, or null when there are none.</summary>
+    public static double? Percentile(IReadOnlyList<double> sorted, int percent) =>
+        sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(percent / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
     public static async Task WriteJsonAsync(string path, IReadOnlyList<ScenarioResult> results, CancellationToken cancellationToken)
     {
         await using var file = File.Create(path);
@@ -64,5 +89,5 @@ public static class ResultsReport
         await File.WriteAllLinesAsync(path, lines, cancellationToken);
     }
 
-    private static string Number(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+    private static string Number(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 }

@@ -41,7 +41,30 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
         Assert.Contains("did not notice 1 abort", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ProbeWithRepeatPrintsLatencyPercentilesForEveryRun()
+    {
+        var (exit, output) = await RunProbeAsync(
+            "stream", "--protocol", "h2c", "--repeat", "3", "--base", server.BaseAddress(Transport.H2c).ToString(),
+            "--ledger", server.BaseAddress(Transport.Http11).ToString());
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Latency percentiles (ms)", output, StringComparison.Ordinal);
+        Assert.Matches(@"stream\s+│\s+h2c\s+│\s+3\s+│\s+3\s+│", output); // 3 runs, 3 noticed
+    }
+
     [Theory]
+    [InlineData(new double[] { 5 }, 50, 5)]
+    [InlineData(new double[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 50, 5)]
+    [InlineData(new double[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 90, 9)]
+    [InlineData(new double[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 99, 10)]
+    public void PercentilesAreNearestRank(double[] sorted, int percent, double expected)
+    {
+        Assert.Equal(expected, CancelDemo.Probe.ResultsReport.Percentile(sorted, percent));
+    }
+
+    [Theory]
+    [InlineData("--repeat", "0", "'0' is not a repeat count")]
     [InlineData("--cancel-after", "soon", "'soon' is not a duration")]
     [InlineData("--protocol", "3", "'3' is not a protocol")]
     public async Task ProbeRejectsBadOptionsWithAClearMessage(string option, string value, string message)
