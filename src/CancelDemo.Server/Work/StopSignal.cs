@@ -17,6 +17,7 @@ public sealed class StopSignal : IDisposable
     private readonly List<CancellationTokenRegistration> _registrations = [];
     private readonly TrackedRequest _tracked;
     private readonly TimeProvider _clock;
+    private readonly PeerWatch? _peer;
     private int _reason;
 
     public StopSignal(HttpContext context, TimeSpan? timeout, TrackedRequest tracked, TimeProvider clock, CancellationToken shuttingDown)
@@ -24,7 +25,7 @@ public sealed class StopSignal : IDisposable
         _tracked = tracked;
         _clock = clock;
         var timeoutFeature = context.Features.Get<IHttpRequestTimeoutFeature>();
-        var peer = context.Features.Get<PeerWatch>();
+        _peer = context.Features.Get<PeerWatch>();
         _registrations.Add(context.RequestAborted.Register(() =>
         {
             if (timeoutFeature?.RequestTimeoutToken.IsCancellationRequested == true)
@@ -32,7 +33,7 @@ public sealed class StopSignal : IDisposable
                 Fire(StopReason.TimedOut);
                 return;
             }
-            tracked.AbortObserved(clock.GetUtcNow(), peer?.PeerSilentMs());
+            tracked.AbortObserved(clock.GetUtcNow(), _peer?.PeerSilentMs());
             Fire(StopReason.ClientAborted);
         }));
         if (timeout is { } t)
@@ -57,7 +58,7 @@ public sealed class StopSignal : IDisposable
         {
             _tracked.WriteFailed();
         }
-        _tracked.AbortObserved(_clock.GetUtcNow());
+        _tracked.AbortObserved(_clock.GetUtcNow(), _peer?.PeerSilentMs());
         Fire(StopReason.ClientAborted);
     }
 
