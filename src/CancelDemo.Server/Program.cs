@@ -6,6 +6,7 @@ using CancelDemo.Server.Work;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddCancelDemoDefaults();
 builder.AddCancelDemoLogging();
 KestrelSetup.AddCancelDemoKestrel(builder.Services, builder.Configuration);
 builder.Services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();

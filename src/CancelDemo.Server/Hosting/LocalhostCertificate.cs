@@ -33,6 +33,10 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
 
     private static X509Certificate2 LoadOrCreate(string directory, TimeProvider clock, ILogger logger)
     {
+        Directory.CreateDirectory(directory);
+        // Two servers starting at once (two terminals, parallel tests) must not each make a certificate:
+        // the second would replace the PEM the first one's clients trust.
+        using var exclusive = LockStateDirectory(directory);
         var pfxPath = PfxPathIn(directory);
         if (File.Exists(pfxPath))
         {
@@ -44,7 +48,6 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
             existing.Dispose();
         }
 
-        Directory.CreateDirectory(directory);
         var created = Create(clock.GetUtcNow());
         // Write to a temporary name and move, so a second process never reads half a file.
         WriteAtomically(pfxPath, created.Export(X509ContentType.Pkcs12), UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -72,6 +75,23 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
         using var ephemeral = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(Lifetime));
         // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    private static FileStream LockStateDirectory(string directory)
+    {
+        var path = Path.Combine(directory, "localhost.lock");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50); // another process is making the certificate; start-up only
+            }
+        }
     }
 
     private static void WriteAtomically(string path, byte[] content, UnixFileMode? mode = null)
