@@ -1,4 +1,3 @@
-using CancelDemo.Server.Diagnostics;
 using CancelDemo.Server.Endpoints;
 using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
@@ -8,19 +7,15 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCancelDemoDefaults();
 builder.AddCancelDemoLogging();
-KestrelSetup.AddCancelDemoKestrel(builder.Services, builder.Configuration);
-builder.Services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.AddCancelDemoKestrel();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<RequestLedger>();
-builder.Services.AddSingleton<CancelDemoMetrics>();
-builder.Services.AddSingleton<CostlyOperation>();
-builder.Services.AddSingleton<StopSignals>();
+builder.Services.AddRequestLedger();
+builder.Services.AddCostlyWork();
 builder.Services.AddCancelDemoJson();
 builder.Services.AddProblemDetails();
 builder.Services.AddCancelDemoSwagger();
 builder.Services.AddHealthChecks();
-builder.Services.AddCors();
-builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>, OwnOrigins>();
+builder.Services.AddOwnOriginsCors();
 
 var app = builder.Build();
 

@@ -35,8 +35,15 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
         }
     }
 
-    public static IServiceCollection AddCancelDemoKestrel(IServiceCollection services, IConfiguration configuration)
+}
+
+public static class KestrelServices
+{
+    /// <summary>The named listeners, the generated certificate and dead-peer detection.</summary>
+    public static WebApplicationBuilder AddCancelDemoKestrel(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
         services.AddSingleton<Listeners>();
         services.AddSingleton<LocalhostCertificate>();
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.Section));
@@ -44,6 +51,6 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
         services.AddSingleton<IValidateOptions<DeadPeerOptions>, ValidateDeadPeerOptions>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>, DeadPeerSockets>();
-        return services;
+        return builder;
     }
 }

@@ -40,3 +40,10 @@ public sealed class OwnOrigins(Listeners listeners) : IConfigureOptions<CorsOpti
         return false;
     }
 }
+
+public static class OwnOriginsServices
+{
+    /// <summary>CORS limited to the server's own listeners, for the sample page's cross-origin calls.</summary>
+    public static IServiceCollection AddOwnOriginsCors(this IServiceCollection services) =>
+        services.AddCors().AddSingleton<IConfigureOptions<CorsOptions>, OwnOrigins>();
+}

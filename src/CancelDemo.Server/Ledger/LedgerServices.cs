@@ -1,0 +1,15 @@
+using CancelDemo.Server.Diagnostics;
+
+namespace CancelDemo.Server.Ledger;
+
+public static class LedgerServices
+{
+    /// <summary>The request ledger (checked capacity) and the metrics it feeds.</summary>
+    public static IServiceCollection AddRequestLedger(this IServiceCollection services)
+    {
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RequestLedger>();
+        services.AddSingleton<CancelDemoMetrics>();
+        return services;
+    }
+}
