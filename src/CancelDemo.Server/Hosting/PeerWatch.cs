@@ -19,6 +19,9 @@ public sealed partial class PeerWatch : IDisposable
     private const int TcpInfoOption = 11;
     private const int LastAckReceivedOffset = 56; // struct tcp_info: __u32 tcpi_last_ack_recv (ms)
     private readonly Socket _duplicate;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+    private double? _lastReading;
 
     private PeerWatch(Socket duplicate) => _duplicate = duplicate;
 
@@ -48,8 +51,33 @@ public sealed partial class PeerWatch : IDisposable
         public System.IO.Pipelines.PipeWriter Output { get; } = output;
     }
 
-    /// <summary>Milliseconds since the peer last sent anything (tcpi_last_ack_recv), or null if unknown.</summary>
+    /// <summary>
+    /// Milliseconds since the peer last sent anything (tcpi_last_ack_recv), or null if unknown. After the
+    /// connection has ended, the reading taken as it ended: an aborted request's callback may run later.
+    /// </summary>
     public double? PeerSilentMs()
+    {
+        lock (_gate)
+        {
+            return _disposed ? _lastReading : Read();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _lastReading = Read();
+            _disposed = true;
+            _duplicate.Dispose();
+        }
+    }
+
+    private double? Read()
     {
         try
         {
@@ -62,8 +90,6 @@ public sealed partial class PeerWatch : IDisposable
             return null;
         }
     }
-
-    public void Dispose() => _duplicate.Dispose();
 
     private static PeerWatch? TryAttach(ConnectionContext connection)
     {
