@@ -32,8 +32,6 @@ public sealed class TrackedRequest
         }
     }
 
-    public bool IsEnded => Snapshot.EndedAt is not null;
-
     /// <summary>Why the work stopped early, or None if it was not stopped.</summary>
     public StopReason StopReason
     {

@@ -124,8 +124,3 @@ public class CancelDemoServer : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 }
-
-public static class HttpStatusCodes
-{
-    public const HttpStatusCode ClientClosedRequest = (HttpStatusCode)499;
-}

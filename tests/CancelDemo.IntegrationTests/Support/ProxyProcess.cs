@@ -60,19 +60,31 @@ public sealed class ProxyProcess : IAsyncDisposable
         return proxyProcess;
     }
 
-    /// <summary>The status the proxy wrote to its access log for <paramref name="requestId"/> (waits, bounded, for the line).</summary>
+    /// <summary>The status the proxy wrote to its access log for <paramref name="requestId"/>: waits, bounded, for the line.</summary>
     public async Task<string?> LoggedStatusAsync(string requestId)
     {
+        // Watch before looking, so a line written between the look and the watch still wakes us.
+        using var written = new SemaphoreSlim(0);
+        using var watcher = new FileSystemWatcher(_work, "access.log")
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
+        };
+        watcher.Changed += (_, _) => written.Release();
+        watcher.Created += (_, _) => written.Release();
+        watcher.EnableRaisingEvents = true;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
+        while (true)
         {
             if (FindLoggedStatus(requestId) is { } status)
             {
                 return status;
             }
-            await Task.Delay(100); // a file written by another process: polled, with a bound
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await written.WaitAsync(left))
+            {
+                return null;
+            }
         }
-        return null;
     }
 
     public async ValueTask DisposeAsync()
@@ -132,7 +144,7 @@ public sealed class ProxyProcess : IAsyncDisposable
             }
             catch (SocketException)
             {
-                await Task.Delay(50); // not listening yet: a port owned by another process is polled, with a bound
+                await Task.Delay(50); // a proxy signals no readiness: the connect is the check, retried until the bound
             }
         }
         throw new TimeoutException($"{Proxy} did not listen on {Port}: {ErrorLog()}");

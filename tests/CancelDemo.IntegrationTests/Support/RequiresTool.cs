@@ -15,12 +15,6 @@ public static class SystemTools
     public static bool IsRoot => Environment.UserName == "root";
 }
 
-/// <summary>A fact that needs <c>command</c> from Debian package <c>package</c>.</summary>
-public sealed class RequiresToolFactAttribute : FactAttribute
-{
-    public RequiresToolFactAttribute(string command, string package) => Skip = SystemTools.MissingReason(command, package);
-}
-
 /// <summary>A theory that needs <c>command</c> from Debian package <c>package</c>.</summary>
 public sealed class RequiresToolTheoryAttribute : TheoryAttribute
 {
