@@ -1,3 +1,4 @@
+using CancelDemo.Server.DeadPeer;
 using CancelDemo.Server.Endpoints;
 using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
@@ -9,8 +10,10 @@ builder.AddCancelDemoDefaults();
 builder.AddCancelDemoLogging();
 builder.AddCancelDemoKestrel();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddDeadPeerDetection();
 builder.Services.AddRequestLedger();
 builder.Services.AddCostlyWork();
+builder.Services.AddEndpointLogs();
 builder.Services.AddCancelDemoJson();
 builder.Services.AddProblemDetails();
 builder.Services.AddCancelDemoSwagger();
@@ -21,8 +24,9 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseMiddleware<RequestRecordingMiddleware>();
+app.UseMiddleware<RequestIdMiddleware>();
 app.UseCors();
+app.UseMiddleware<RequestRecordingMiddleware>();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseCancelDemoSwagger();

@@ -37,12 +37,12 @@ public sealed class RequestLedgerTests
     }
 
     [Fact]
-    public async Task WatchersSeeEveryChangeAndLeaveQuietlyWhenCancelled()
+    public async Task SubscribersSeeEveryChangeAndLeaveQuietlyWhenCancelled()
     {
         var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
         using var cts = new CancellationTokenSource();
-        await using var changes = ledger.WatchAsync(cts.Token).GetAsyncEnumerator();
-        var next = changes.MoveNextAsync(); // runs to its first await: the watcher is subscribed
+        using var subscription = ledger.Subscribe();
+        await using var changes = subscription.ReadAllAsync(cts.Token).GetAsyncEnumerator();
 
         var tracked = ledger.Start(Entry("w"));
         tracked.IterationCompleted();
@@ -51,10 +51,10 @@ public sealed class RequestLedgerTests
         var seen = new List<int>();
         for (var i = 0; i < 3; i++)
         {
-            Assert.True(await next);
+            Assert.True(await changes.MoveNextAsync());
             seen.Add(changes.Current.IterationsCompleted);
-            next = changes.MoveNextAsync();
         }
+        var next = changes.MoveNextAsync();
         await cts.CancelAsync();
         Assert.False(await next); // ends, does not throw
         Assert.Equal([0, 1, 2], seen);

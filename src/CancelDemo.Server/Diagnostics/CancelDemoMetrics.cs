@@ -25,7 +25,7 @@ public sealed class CancelDemoMetrics
     {
         var tags = new TagList
         {
-            { "outcome", entry.Outcome.ToString() },
+            { "outcome", entry.Outcome.Name() },
             { "protocol", entry.Protocol },
             { "path", entry.Path },
         };

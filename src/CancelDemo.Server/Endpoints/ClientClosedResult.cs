@@ -1,4 +1,5 @@
 using System.Reflection;
+using CancelDemo.Server.Ledger;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CancelDemo.Server.Endpoints;
@@ -12,21 +13,19 @@ public sealed record ClientDisconnected(string Error, int IterationsCompleted);
 /// </summary>
 public sealed class ClientClosedResult(int iterationsCompleted) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ClientDisconnected>, IEndpointMetadataProvider
 {
-    public const int StatusCode = 499;
-
     public ClientDisconnected Value { get; } = new("Client has disconnected", iterationsCompleted);
 
-    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+    int? IStatusCodeHttpResult.StatusCode => OutcomeRules.ClientClosedRequest;
 
     object? IValueHttpResult.Value => Value;
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.StatusCode = StatusCode;
+        httpContext.Response.StatusCode = OutcomeRules.ClientClosedRequest;
         // Not RequestAborted: it has fired, and the write to a closed connection is a no-op anyway.
         return httpContext.Response.WriteAsJsonAsync(Value, CancellationToken.None);
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCode, typeof(ClientDisconnected), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(OutcomeRules.ClientClosedRequest, typeof(ClientDisconnected), ["application/json"]));
 }

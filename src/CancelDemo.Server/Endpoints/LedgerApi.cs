@@ -1,6 +1,6 @@
 using System.Net.ServerSentEvents;
 using CancelDemo.Server.Ledger;
-using CancelDemo.Server.Work;
+using CancelDemo.Server.Parameters;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CancelDemo.Server.Endpoints;
@@ -8,24 +8,19 @@ namespace CancelDemo.Server.Endpoints;
 /// <summary>The server's own account of recent requests.</summary>
 public static class LedgerApi
 {
-    public static readonly IntQueryParameter LimitParameter = new("limit", 1, 1000, 50, "How many entries to return, newest first.");
+    public static readonly IntQueryParameter Limit = new("limit", 1, 1000, 50, "How many entries to return, newest first.");
 
     public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/requests").WithTags("Ledger");
-        group.MapGet("", List).WithName("ListRequests").WithSummary("Recent requests, newest first.");
+        group.MapGet("", List).WithName("ListRequests").WithQueryParameters(Limit).WithSummary("Recent requests, newest first.");
         group.MapGet("/events", Events).WithName("RequestEvents")
             .WithSummary("Every ledger change as Server-Sent Events: first 'ready' (subscribed), then 'entry' with the entry as data.");
         group.MapGet("/{id}", Get).WithName("GetRequest").WithSummary("One request by its id (X-Request-Id).");
         return app;
     }
 
-    public static Results<Ok<IReadOnlyList<LedgerEntry>>, ValidationProblem> List(string? limit, RequestLedger ledger)
-    {
-        var errors = new QueryErrors();
-        var count = errors.Parse(LimitParameter, limit);
-        return errors.Any ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(ledger.Recent(count!.Value));
-    }
+    public static Ok<IReadOnlyList<LedgerEntry>> List(QueryValues query, RequestLedger ledger) => TypedResults.Ok(ledger.Recent(query.Get(Limit)));
 
     public static Results<Ok<LedgerEntry>, ProblemHttpResult> Get(string id, RequestLedger ledger) =>
         ledger.Find(id) is { } entry

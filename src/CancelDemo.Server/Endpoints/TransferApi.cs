@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using CancelDemo.Server.Ledger;
+using CancelDemo.Server.Parameters;
 using CancelDemo.Server.Work;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -12,43 +13,31 @@ public static class TransferApi
     private const int WriteSize = 64 * 1024;
     private static readonly ReadOnlyMemory<byte> Filler = Enumerable.Range(0, WriteSize).Select(i => (byte)('a' + (i % 26))).ToArray();
 
-    public static readonly IntQueryParameter DelayMsParameter = new("delayMs", 0, 60_000, 2000, "Wait before the body starts, in milliseconds.");
-    public static readonly IntQueryParameter SizeMbParameter = new("sizeMb", 1, 1024, 100, "Body size in MiB.");
-    public static readonly IntQueryParameter ChunkBytesParameter = new("chunkBytes", 1, Mebibyte, 1024, "Bytes per chunk.");
-    public static readonly IntQueryParameter IntervalMsParameter = new("intervalMs", 1, 60_000, 100, "Time between chunks, in milliseconds.");
-    public static readonly IntQueryParameter DurationMsParameter = new("durationMs", 1, 3_600_000, 3000, "How long the stream lasts, in milliseconds.");
-
-    public static IReadOnlyList<IntQueryParameter> IntParameters { get; } =
-        [DelayMsParameter, SizeMbParameter, ChunkBytesParameter, IntervalMsParameter, DurationMsParameter];
+    public static readonly IntQueryParameter DelayMs = new("delayMs", 0, 60_000, 2000, "Wait before the body starts, in milliseconds.");
+    public static readonly IntQueryParameter SizeMb = new("sizeMb", 1, 1024, 100, "Body size in MiB.");
+    public static readonly IntQueryParameter ChunkBytes = new("chunkBytes", 1, Mebibyte, 1024, "Bytes per chunk.");
+    public static readonly IntQueryParameter IntervalMs = new("intervalMs", 1, 60_000, 100, "Time between chunks, in milliseconds.");
+    public static readonly IntQueryParameter DurationMs = new("durationMs", 1, 3_600_000, 3000, "How long the stream lasts, in milliseconds.");
 
     public static IEndpointRouteBuilder MapTransferApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Transfer").RecordInLedger();
-        group.MapGet("/download", DownloadAsync).WithName("Download")
+        var group = app.MapGroup("").WithTags("Transfer");
+        group.MapGet("/download", DownloadAsync).WithName("Download").WithQueryParameters(DelayMs, SizeMb)
             .WithSummary("Waits delayMs, then sends sizeMb MiB (Content-Length set); stops writing when the client goes away.");
-        group.MapGet("/stream", StreamAsync).WithName("Stream")
+        group.MapGet("/stream", StreamAsync).WithName("Stream").WithQueryParameters(ChunkBytes, IntervalMs, DurationMs)
             .WithSummary("Sends chunkBytes every intervalMs for durationMs; the producer stops when the client goes away.");
         return app;
     }
 
-    public static async Task<Results<EmptyHttpResult, ClientClosedResult, ValidationProblem>> DownloadAsync(
-        string? delayMs, string? sizeMb, HttpContext context, StopSignals stops, ILogger<StopSignal> logger)
+    public static async Task<Results<EmptyHttpResult, ClientClosedResult>> DownloadAsync(
+        QueryValues query, StopSignal stop, HttpContext context, TransferLog log)
     {
-        var errors = new QueryErrors();
-        var delay = errors.Parse(DelayMsParameter, delayMs);
-        var size = errors.Parse(SizeMbParameter, sizeMb);
-        if (errors.Any)
-        {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        var tracked = context.GetTrackedRequest();
-        var total = (long)size!.Value * Mebibyte;
-        using var stop = stops.For(context);
-        TransferLog.DownloadStarting(logger, delay!.Value, total);
+        var total = (long)query.Get(SizeMb) * Mebibyte;
+        var delay = query.Get(DelayMs);
+        log.DownloadStarting(delay, total);
         try
         {
-            await Task.Delay(delay.Value, stop.Token);
+            await Task.Delay(delay, stop.Token);
             context.Response.ContentType = "application/octet-stream";
             context.Response.ContentLength = total;
             for (var sent = 0L; sent < total;)
@@ -61,44 +50,35 @@ public static class TransferApi
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            var bytes = tracked.Snapshot.BytesWritten;
-            return Stopped(stop.MarkStopped(), context, logger, bytes, () => TransferLog.DownloadStopped(logger, bytes));
+            var bytes = stop.Tracked.Snapshot.BytesWritten;
+            return Stopped(stop, context, log, bytes, () => log.DownloadStopped(bytes));
         }
     }
 
-    public static async Task<Results<EmptyHttpResult, ClientClosedResult, ValidationProblem>> StreamAsync(
-        string? chunkBytes, string? intervalMs, string? durationMs, HttpContext context, StopSignals stops, ILogger<StopSignal> logger)
+    public static async Task<Results<EmptyHttpResult, ClientClosedResult>> StreamAsync(
+        QueryValues query, StopSignal stop, HttpContext context, TransferLog log)
     {
-        var errors = new QueryErrors();
-        var chunk = errors.Parse(ChunkBytesParameter, chunkBytes);
-        var interval = errors.Parse(IntervalMsParameter, intervalMs);
-        var duration = errors.Parse(DurationMsParameter, durationMs);
-        if (errors.Any)
-        {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        var tracked = context.GetTrackedRequest();
-        var chunks = Math.Max(1, duration!.Value / interval!.Value);
-        tracked.PlanIterations(chunks);
-        using var stop = stops.For(context);
+        var interval = query.Get(IntervalMs);
+        var chunk = query.Get(ChunkBytes);
+        var chunks = Math.Max(1, query.Get(DurationMs) / interval);
+        stop.Tracked.PlanIterations(chunks);
         context.Response.ContentType = "text/plain; charset=utf-8";
         var i = 0;
         try
         {
             for (; i < chunks; i++)
             {
-                await WriteAsync(context, stop, ChunkText(i, chunk!.Value));
-                TransferLog.ChunkSent(logger, i);
-                tracked.IterationCompleted();
-                await Task.Delay(interval.Value, stop.Token);
+                await WriteAsync(context, stop, ChunkText(i, chunk));
+                log.ChunkSent(i);
+                stop.Tracked.IterationCompleted();
+                await Task.Delay(interval, stop.Token);
             }
             return TypedResults.Empty;
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             var chunkIndex = i;
-            return Stopped(stop.MarkStopped(), context, logger, tracked.Snapshot.BytesWritten, () => TransferLog.StreamStopped(logger, chunkIndex));
+            return Stopped(stop, context, log, stop.Tracked.Snapshot.BytesWritten, () => log.StreamStopped(chunkIndex));
         }
     }
 
@@ -125,19 +105,19 @@ public static class TransferApi
             stop.ClientGone(writeFailed: true);
             stop.Token.ThrowIfCancellationRequested();
         }
-        context.GetTrackedRequest().AddBytesWritten(bytes.Length);
+        stop.Tracked.AddBytesWritten(bytes.Length);
     }
 
-    private static Results<EmptyHttpResult, ClientClosedResult, ValidationProblem> Stopped(
-        StopReason reason, HttpContext context, ILogger logger, long bytes, Action logClientGone)
+    private static Results<EmptyHttpResult, ClientClosedResult> Stopped(StopSignal stop, HttpContext context, TransferLog log, long bytes, Action logClientGone)
     {
+        var reason = stop.MarkStopped();
         if (reason == StopReason.ClientAborted)
         {
             logClientGone();
             // Once the body has started the status is on the wire; the ledger still records 499.
             return context.Response.HasStarted ? TypedResults.Empty : new ClientClosedResult(0);
         }
-        TransferLog.StoppedByServer(logger, reason, bytes);
+        log.StoppedByServer(reason, bytes);
         if (!context.Response.HasStarted)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

@@ -1,4 +1,5 @@
 using CancelDemo.Server.Ledger;
+using CancelDemo.Server.Parameters;
 using CancelDemo.Server.Work;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,9 +8,19 @@ namespace CancelDemo.Server.Endpoints;
 /// <summary>/http1 and /http2: the seed's costly-operation loop. Both accept any protocol.</summary>
 public static class WorkApi
 {
+    public static readonly IntQueryParameter Iterations = new("iterations", 1, 1000, 10, "How many steps the costly operation runs.");
+
+    public static readonly IntQueryParameter StepMs = new("stepMs", 1, 60_000, 1000, "How long each step takes, in milliseconds.");
+
+    public static readonly EnumQueryParameter<WorkKind> Work = new("work", WorkKind.Delay,
+        "How a step spends its time: 'delay' (a timer) or 'cpu' (busy compute that checks the token).");
+
+    public static readonly IntQueryParameter TimeoutMs = new("timeoutMs", 1, 3_600_000, null,
+        "Server-side timeout in milliseconds; when it passes first the request ends with 504.");
+
     public static IEndpointRouteBuilder MapWorkApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Work").RecordInLedger();
+        var group = app.MapGroup("").WithTags("Work").WithQueryParameters(Iterations, StepMs, Work, TimeoutMs);
         group.MapGet("/http1", RunAsync).WithName("Http1")
             .WithSummary("The costly-operation loop (the seed's HTTP/1.1 endpoint; any protocol works).");
         group.MapGet("/http2", RunAsync).WithName("Http2")
@@ -17,63 +28,59 @@ public static class WorkApi
         return app;
     }
 
-    /// <summary>Runs <c>iterations</c> steps, checking the token inside every step.</summary>
-    public static async Task<Results<Ok<WorkCompleted>, ClientClosedResult, ValidationProblem, ProblemHttpResult>> RunAsync(
-        [AsParameters] WorkQuery query,
-        HttpContext context,
-        CostlyOperation operation,
-        StopSignals stops,
-        TimeProvider clock,
-        ILogger<CostlyOperation> logger,
-        CancellationToken requestAborted)
+    /// <summary>
+    /// Runs <c>iterations</c> steps, checking the stop signal inside every step. The signal is
+    /// RequestAborted joined with the server-side timeout and host shutdown, so it is the one token to pass.
+    /// </summary>
+    public static async Task<Results<Ok<WorkCompleted>, ClientClosedResult, ProblemHttpResult>> RunAsync(
+        QueryValues query, StopSignal stop, CostlyOperation operation, WorkLog log, TimeProvider clock)
     {
-        var errors = new QueryErrors();
-        if (WorkRequest.Parse(query, errors) is not { } request)
+        var iterations = query.Get(Iterations);
+        var step = TimeSpan.FromMilliseconds(query.Get(StepMs));
+        var kind = query.Get(Work);
+        if (query.GetOptional(TimeoutMs) is { } timeoutMs)
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
+            stop.TimeoutAfter(TimeSpan.FromMilliseconds(timeoutMs));
         }
-
-        var tracked = context.GetTrackedRequest();
-        tracked.PlanIterations(request.Iterations);
+        stop.Tracked.PlanIterations(iterations);
         var started = clock.GetTimestamp();
-        using var stop = stops.For(context, request.Timeout);
         var i = 0;
         try
         {
-            for (; i < request.Iterations; i++)
+            for (; i < iterations; i++)
             {
-                await operation.RunStepAsync(request.Kind, request.Step, stop.Token);
-                WorkLog.Working(logger, i);
-                tracked.IterationCompleted();
+                await operation.RunStepAsync(kind, step, stop.Token);
+                log.Working(i);
+                stop.Tracked.IterationCompleted();
             }
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            return Stopped(stop.MarkStopped(), i, request, logger);
+            return Stopped(stop.MarkStopped(), i, iterations, query.GetOptional(TimeoutMs), log);
         }
 
         return TypedResults.Ok(new WorkCompleted("Task completed successfully", i, clock.GetElapsedTime(started).TotalMilliseconds));
     }
 
-    private static Results<Ok<WorkCompleted>, ClientClosedResult, ValidationProblem, ProblemHttpResult> Stopped(
-        StopReason reason, int iteration, WorkRequest request, ILogger logger)
+    private static Results<Ok<WorkCompleted>, ClientClosedResult, ProblemHttpResult> Stopped(
+        StopReason reason, int iteration, int iterations, int? timeoutMs, WorkLog log)
     {
         switch (reason)
         {
             case StopReason.TimedOut:
-                WorkLog.TimedOut(logger, iteration);
+                log.TimedOut(iteration);
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status504GatewayTimeout,
                     title: "Server-side timeout",
-                    detail: $"The work stopped after {iteration} of {request.Iterations} iterations: timeoutMs={request.Timeout?.TotalMilliseconds} passed.");
+                    detail: $"The work stopped after {iteration} of {iterations} iterations: timeoutMs={timeoutMs} passed.");
             case StopReason.Shutdown:
-                WorkLog.ShuttingDown(logger, iteration);
+                log.ShuttingDown(iteration);
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "Server shutting down",
-                    detail: $"The work stopped after {iteration} of {request.Iterations} iterations because the server is stopping.");
+                    detail: $"The work stopped after {iteration} of {iterations} iterations because the server is stopping.");
             default:
-                WorkLog.ClientDisconnected(logger, iteration);
+                log.ClientDisconnected(iteration);
                 return new ClientClosedResult(iteration);
         }
     }

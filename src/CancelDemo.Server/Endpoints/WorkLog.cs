@@ -1,17 +1,19 @@
 namespace CancelDemo.Server.Endpoints;
 
-/// <summary>The seed's log lines. A client abort is normal traffic, so it is Information.</summary>
-internal static partial class WorkLog
+/// <summary>The seed's log lines, in the WorkApi category. A client abort is normal traffic, so it is Information.</summary>
+public sealed partial class WorkLog(ILoggerFactory loggers)
 {
+    private readonly ILogger _logger = loggers.CreateLogger(typeof(WorkApi).FullName!);
+
     [LoggerMessage(1, LogLevel.Information, "Working... {Iteration}")]
-    public static partial void Working(ILogger logger, int iteration);
+    public partial void Working(int iteration);
 
     [LoggerMessage(2, LogLevel.Information, "Client has disconnected. Stopping task. {Iteration}")]
-    public static partial void ClientDisconnected(ILogger logger, int iteration);
+    public partial void ClientDisconnected(int iteration);
 
     [LoggerMessage(3, LogLevel.Information, "Server-side timeout reached. Stopping task. {Iteration}")]
-    public static partial void TimedOut(ILogger logger, int iteration);
+    public partial void TimedOut(int iteration);
 
     [LoggerMessage(4, LogLevel.Information, "Server is shutting down. Stopping task. {Iteration}")]
-    public static partial void ShuttingDown(ILogger logger, int iteration);
+    public partial void ShuttingDown(int iteration);
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace CancelDemo.Server.Hosting;
 
 /// <summary>
-/// The named Kestrel endpoints of DESIGN.md and where each really listens once bound
+/// The server's named Kestrel endpoints (Http1, Https, H2c) and where each really listens once bound
 /// (port 0 becomes the port the OS chose), so the banner, the sample page and tests can find them.
 /// </summary>
 public sealed class Listeners

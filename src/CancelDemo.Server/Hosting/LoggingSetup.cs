@@ -6,8 +6,9 @@ namespace CancelDemo.Server.Hosting;
 public static class LoggingSetup
 {
     /// <summary>
-    /// Serilog behind Microsoft.Extensions.Logging, configured from section "Serilog". Serilog.AspNetCore
-    /// does not restore here, so it is wired through builder.Logging; levels are Serilog's to decide.
+    /// Serilog behind Microsoft.Extensions.Logging, configured from section "Serilog", wired through
+    /// builder.Logging with Serilog.Extensions.Logging (the project does not depend on Serilog.AspNetCore);
+    /// levels are Serilog's to decide.
     /// </summary>
     public static WebApplicationBuilder AddCancelDemoLogging(this WebApplicationBuilder builder)
     {

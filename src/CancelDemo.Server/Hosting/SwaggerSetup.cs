@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using CancelDemo.Server.Endpoints;
-using CancelDemo.Server.Work;
+using CancelDemo.Server.Parameters;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -18,7 +17,7 @@ public static class SwaggerSetup
                 Description = "Does the server notice when the client gives up, and does the work stop? " +
                               "A client abort is recorded as 499; the ledger shows what the server saw.",
             });
-            o.OperationFilter<QueryParameterFilter>();
+            o.OperationFilter<QueryParameterDocs>();
         });
 
     public static WebApplication UseCancelDemoSwagger(this WebApplication app)
@@ -29,41 +28,50 @@ public static class SwaggerSetup
     }
 
     /// <summary>
-    /// Query values are bound as text so every bad one can be reported; this gives Swagger their
-    /// real types and ranges from the same table the validation uses.
+    /// Documents each endpoint's query parameters from its own table (the endpoint metadata that also
+    /// validates them), so a new endpoint describes itself.
     /// </summary>
-    private sealed class QueryParameterFilter : IOperationFilter
+    private sealed class QueryParameterDocs : IOperationFilter
     {
-        private static readonly Dictionary<string, IntQueryParameter> Ints =
-            WorkRequest.IntParameters.Concat(TransferApi.IntParameters).Append(LedgerApi.LimitParameter).ToDictionary(p => p.Name);
-
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
-            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            var table = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<QueryParameterTable>().LastOrDefault();
+            if (table is null)
             {
-                if (parameter.Name is { } name && Ints.TryGetValue(name, out var spec))
-                {
-                    parameter.Description = $"{spec.Description} {spec.Min}–{spec.Max}" + (spec.Default is { } d ? $", default {d}." : ", optional.");
-                    parameter.Schema = new OpenApiSchema
-                    {
-                        Type = JsonSchemaType.Integer,
-                        Format = "int32",
-                        Minimum = spec.Min.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        Maximum = spec.Max.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        Default = spec.Default is { } value ? JsonValue.Create(value) : null,
-                    };
-                }
-                else if (parameter.Name == "work")
-                {
-                    parameter.Description = WorkRequest.WorkDescription;
-                    parameter.Schema = new OpenApiSchema
-                    {
-                        Type = JsonSchemaType.String,
-                        Enum = [JsonValue.Create("delay"), JsonValue.Create("cpu")],
-                        Default = JsonValue.Create("delay"),
-                    };
-                }
+                return;
             }
+            operation.Parameters ??= [];
+            foreach (var parameter in table.Parameters)
+            {
+                operation.Parameters.Add(Describe(parameter));
+            }
+        }
+
+        private static OpenApiParameter Describe(QueryParameter parameter)
+        {
+            var schema = parameter.Schema;
+            var range = schema.Minimum is { } min && schema.Maximum is { } max ? $" {min}–{max}" : "";
+            return new OpenApiParameter
+            {
+                Name = parameter.Name,
+                In = ParameterLocation.Query,
+                Required = false,
+                Description = $"{parameter.Description}{range}" + (schema.Default is { } d ? $", default {d}." : ", optional."),
+                Schema = new OpenApiSchema
+                {
+                    Type = schema.Type switch { "integer" => JsonSchemaType.Integer, "boolean" => JsonSchemaType.Boolean, _ => JsonSchemaType.String },
+                    Format = schema.Type == "integer" ? "int32" : null,
+                    Minimum = schema.Minimum?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Maximum = schema.Maximum?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Enum = schema.Names is { } names ? [.. names.Select(n => (JsonNode)JsonValue.Create(n))] : null,
+                    Default = schema.Default is null ? null : schema.Type switch
+                    {
+                        "integer" => JsonValue.Create(int.Parse(schema.Default, System.Globalization.CultureInfo.InvariantCulture)),
+                        "boolean" => JsonValue.Create(schema.Default == "true"),
+                        _ => JsonValue.Create(schema.Default),
+                    },
+                },
+            };
         }
     }
 }

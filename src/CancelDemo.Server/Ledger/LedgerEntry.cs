@@ -19,6 +19,7 @@ namespace CancelDemo.Server.Ledger;
 /// <param name="WriteFailed">A response write failed because the client was gone.</param>
 /// <param name="BytesWrittenAtAbort">BytesWritten when the abort was observed, else null.</param>
 /// <param name="PeerSilentMs">At the abort, how long the peer had been silent (Linux TCP_INFO), else null.</param>
+/// <param name="StopReason">Why the work stopped early (clientAborted, timedOut, shutdown), else null.</param>
 public sealed record LedgerEntry(
     string Id,
     string Method,
@@ -37,7 +38,8 @@ public sealed record LedgerEntry(
     DateTimeOffset? StoppedAt,
     bool WriteFailed = false,
     long? BytesWrittenAtAbort = null,
-    double? PeerSilentMs = null)
+    double? PeerSilentMs = null,
+    StopReason? StopReason = null)
 {
     /// <summary>Silence longer than this when the connection was given up means nobody said goodbye.</summary>
     public const double DeadPeerSilenceMs = 1000;

@@ -3,6 +3,9 @@ namespace CancelDemo.Server.Ledger;
 /// <summary>The one place that decides how a request ended, from what the pipeline saw.</summary>
 public static class OutcomeRules
 {
+    /// <summary>499 Client Closed Request: nginx's code, as in the seed.</summary>
+    public const int ClientClosedRequest = 499;
+
     /// <param name="statusCode">The response status when the pipeline finished.</param>
     /// <param name="stopReason">Why the handler stopped its work early, or None.</param>
     /// <param name="clientGone">RequestAborted had fired by the end of the pipeline.</param>
@@ -12,7 +15,7 @@ public static class OutcomeRules
         switch (stopReason)
         {
             case StopReason.ClientAborted:
-                return (RequestOutcome.ClientAborted, 499);
+                return (RequestOutcome.ClientAborted, ClientClosedRequest);
             case StopReason.TimedOut:
                 return (RequestOutcome.TimedOut, statusCode);
             case StopReason.Shutdown:
@@ -21,8 +24,20 @@ public static class OutcomeRules
         // A response already sent in full is complete even if the client closes right after it.
         if (threw)
         {
-            return clientGone ? (RequestOutcome.ClientAborted, 499) : (RequestOutcome.Failed, StatusCodes.Status500InternalServerError);
+            return clientGone ? (RequestOutcome.ClientAborted, ClientClosedRequest) : (RequestOutcome.Failed, StatusCodes.Status500InternalServerError);
         }
         return statusCode is >= 200 and < 300 ? (RequestOutcome.Completed, statusCode) : (RequestOutcome.Failed, statusCode);
     }
+
+    /// <summary>The outcome as the JSON, the logs and the metrics spell it: "clientAborted".</summary>
+    public static string Name(this RequestOutcome outcome) => outcome switch
+    {
+        RequestOutcome.Running => "running",
+        RequestOutcome.Completed => "completed",
+        RequestOutcome.ClientAborted => "clientAborted",
+        RequestOutcome.TimedOut => "timedOut",
+        RequestOutcome.Shutdown => "shutdown",
+        RequestOutcome.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -79,16 +78,6 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
                 _watchers.Remove(channel);
             }
         });
-    }
-
-    /// <summary>Every change from the first MoveNextAsync on, until <paramref name="cancellationToken"/> fires.</summary>
-    public async IAsyncEnumerable<LedgerEntry> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var subscription = Subscribe();
-        await foreach (var entry in subscription.ReadAllAsync(cancellationToken))
-        {
-            yield return entry;
-        }
     }
 
     private void Publish(LedgerEntry entry)

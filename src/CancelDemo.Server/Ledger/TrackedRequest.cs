@@ -10,7 +10,6 @@ public sealed class TrackedRequest
     private readonly Action<LedgerEntry> _publish;
     private LedgerEntry _entry;
     private long _bytesWritten;
-    private StopReason _stopReason;
 
     internal TrackedRequest(LedgerEntry entry, Action<LedgerEntry> publish)
     {
@@ -32,41 +31,25 @@ public sealed class TrackedRequest
         }
     }
 
-    /// <summary>Why the work stopped early, or None if it was not stopped.</summary>
-    public StopReason StopReason
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _stopReason;
-            }
-        }
-    }
-
     public void PlanIterations(int count) => Update(e => e with { IterationsPlanned = count });
 
     public void IterationCompleted() => Update(e => e with { IterationsCompleted = e.IterationsCompleted + 1 });
 
     public void AddBytesWritten(long count) => Interlocked.Add(ref _bytesWritten, count);
 
-    public void WriteFailed() => Update(e => e with { WriteFailed = true });
-
     /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
-    public void AbortObserved(DateTimeOffset at, double? peerSilentMs = null) => Update(e => e.AbortObservedAt is null
-        ? e with { AbortObservedAt = at, BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten), PeerSilentMs = peerSilentMs }
-        : e);
-
-    /// <summary>The work stopped on <paramref name="reason"/> before its end.</summary>
-    public void Stopped(DateTimeOffset at, StopReason reason) => Update(e =>
-    {
-        if (e.StoppedAt is not null)
+    public void AbortObserved(DateTimeOffset at, double? peerSilentMs, bool writeFailed) => Update(e => e.AbortObservedAt is null
+        ? e with
         {
-            return e;
+            AbortObservedAt = at,
+            BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten),
+            PeerSilentMs = peerSilentMs,
+            WriteFailed = e.WriteFailed || writeFailed,
         }
-        _stopReason = reason;
-        return e with { StoppedAt = at };
-    });
+        : e with { WriteFailed = e.WriteFailed || writeFailed });
+
+    /// <summary>The work stopped early, on <paramref name="reason"/>: the one place a stop is recorded (the first one counts).</summary>
+    public void RecordStop(StopReason reason, DateTimeOffset at) => Update(e => e.StoppedAt is null ? e with { StoppedAt = at, StopReason = reason } : e);
 
     internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
         Update(e => e with { Outcome = outcome, StatusCode = statusCode, EndedAt = at });

@@ -1,72 +1,74 @@
-using CancelDemo.Server.Hosting;
+using System.Reflection;
+using CancelDemo.Server.DeadPeer;
 using CancelDemo.Server.Ledger;
-using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CancelDemo.Server.Work;
 
 /// <summary>
-/// One token for the work that fires on the client going away, the server-side timeout or the
-/// host shutting down, and remembers which came first. A timeout is not a disconnect: when the
-/// request-timeouts middleware is in use it folds its timeout into RequestAborted, so the
-/// <see cref="IHttpRequestTimeoutFeature"/> is asked before calling an abort a client's.
+/// The one token a handler's work watches. It fires when the client goes away (RequestAborted, or a
+/// response write that finds the connection gone), when the server-side timeout passes, or when the
+/// host shuts down, and it remembers which came first: a timeout or a shutdown is never taken for a
+/// client leaving. It records what it sees in the request's ledger entry.
+/// A handler gets one by taking a <see cref="StopSignal"/> parameter; that also puts the endpoint in
+/// the ledger.
 /// </summary>
-public sealed class StopSignal : IDisposable
+public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource? _timeout;
     private readonly List<CancellationTokenRegistration> _registrations = [];
-    private readonly TrackedRequest _tracked;
     private readonly TimeProvider _clock;
     private readonly PeerWatch? _peer;
+    private CancellationTokenSource? _timeout;
     private int _reason;
 
-    public StopSignal(HttpContext context, TimeSpan? timeout, TrackedRequest tracked, TimeProvider clock, CancellationToken shuttingDown)
+    internal StopSignal(TrackedRequest tracked, PeerWatch? peer, TimeProvider clock, CancellationToken requestAborted, CancellationToken shuttingDown)
     {
-        _tracked = tracked;
+        Tracked = tracked;
         _clock = clock;
-        var timeoutFeature = context.Features.Get<IHttpRequestTimeoutFeature>();
-        _peer = context.Features.Get<PeerWatch>();
-        _registrations.Add(context.RequestAborted.Register(() =>
-        {
-            if (timeoutFeature?.RequestTimeoutToken.IsCancellationRequested == true)
-            {
-                Fire(StopReason.TimedOut);
-                return;
-            }
-            tracked.AbortObserved(clock.GetUtcNow(), _peer?.PeerSilentMs());
-            Fire(StopReason.ClientAborted);
-        }));
-        if (timeout is { } t)
-        {
-            _timeout = new CancellationTokenSource(t, clock);
-            _registrations.Add(_timeout.Token.Register(() => Fire(StopReason.TimedOut)));
-        }
-        _registrations.Add(shuttingDown.Register(() => Fire(StopReason.Shutdown)));
+        _peer = peer;
+        _registrations.Add(requestAborted.Register(static state => ((StopSignal)state!).ClientGone(), this));
+        _registrations.Add(shuttingDown.Register(static state => ((StopSignal)state!).Fire(StopReason.Shutdown), this));
     }
 
+    /// <summary>Pass this to every await of the work.</summary>
     public CancellationToken Token => _stop.Token;
 
+    /// <summary>Why the work was told to stop: the first source that fired, or None.</summary>
     public StopReason Reason => (StopReason)Volatile.Read(ref _reason);
 
-    /// <summary>
-    /// The response side found the client gone before RequestAborted said so (a failed or void
-    /// write): the same stop as an abort, recorded as observed now.
-    /// </summary>
-    public void ClientGone(bool writeFailed)
+    /// <summary>The request's ledger entry, for the handler to record its progress.</summary>
+    public TrackedRequest Tracked { get; }
+
+    public static ValueTask<StopSignal?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<StopSignal?>(context.RequestServices.GetRequiredService<StopSignalFactory>().Create(context));
+
+    /// <summary>A handler that watches a stop signal is recorded in the ledger.</summary>
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) => builder.Metadata.Add(new RecordInLedgerMetadata());
+
+    /// <summary>Also fire, as a server-side timeout, once <paramref name="timeout"/> has passed.</summary>
+    public void TimeoutAfter(TimeSpan timeout)
     {
-        if (writeFailed)
-        {
-            _tracked.WriteFailed();
-        }
-        _tracked.AbortObserved(_clock.GetUtcNow(), _peer?.PeerSilentMs());
+        _timeout = new CancellationTokenSource(timeout, _clock);
+        _registrations.Add(_timeout.Token.Register(static state => ((StopSignal)state!).Fire(StopReason.TimedOut), this));
+    }
+
+    /// <summary>
+    /// The client is gone: RequestAborted fired, or the response side found the connection gone before
+    /// RequestAborted said so (a failed or void write, <paramref name="writeFailed"/>).
+    /// </summary>
+    public void ClientGone(bool writeFailed = false)
+    {
+        Tracked.AbortObserved(_clock.GetUtcNow(), _peer?.PeerSilentMs(), writeFailed);
         Fire(StopReason.ClientAborted);
     }
 
-    /// <summary>Records in the ledger that the work has now stopped, and why.</summary>
+    /// <summary>The work has stopped early: records when and why in the ledger, and returns why.</summary>
     public StopReason MarkStopped()
     {
-        _tracked.Stopped(_clock.GetUtcNow(), Reason);
-        return Reason;
+        var reason = Reason;
+        Tracked.RecordStop(reason, _clock.GetUtcNow());
+        return reason;
     }
 
     public void Dispose()
@@ -88,9 +90,15 @@ public sealed class StopSignal : IDisposable
     }
 }
 
-/// <summary>Makes the stop signal of a recorded request.</summary>
-public sealed class StopSignals(IHostApplicationLifetime lifetime, TimeProvider clock)
+/// <summary>Makes the stop signal of a recorded request; the response disposes it when the request ends.</summary>
+public sealed class StopSignalFactory(IHostApplicationLifetime lifetime, TimeProvider clock)
 {
-    public StopSignal For(HttpContext context, TimeSpan? timeout = null) =>
-        new(context, timeout, context.GetTrackedRequest(), clock, lifetime.ApplicationStopping);
+    public StopSignal Create(HttpContext context)
+    {
+        var tracked = context.Features.Get<TrackedRequest>()
+            ?? throw new InvalidOperationException("Only a request recorded in the ledger has a stop signal; the recording middleware must run first.");
+        var stop = new StopSignal(tracked, context.Features.Get<PeerWatch>(), clock, context.RequestAborted, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(stop);
+        return stop;
+    }
 }

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
 /// TCP keepalive and TCP_USER_TIMEOUT on every listen socket. Linux copies these options to each

@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
 /// The transport's input, except that a connection killed by TCP keepalive or TCP_USER_TIMEOUT

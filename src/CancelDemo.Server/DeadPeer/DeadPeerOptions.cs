@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
 /// Configuration section "DeadPeer": detecting a client that vanished without FIN or RST (Wi-Fi off,

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
 /// Keeps its own duplicate of each connection's socket descriptor (Linux), so that when a request is
