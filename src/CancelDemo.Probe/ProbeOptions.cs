@@ -22,20 +22,20 @@ public sealed class ProbeOptions
         Description = "Where the server's ledger is read (GET /requests/{id}). Default: --base; set it to the server when --base is a proxy.",
     };
 
-    public Option<ProbeProtocol[]> ProtocolOption { get; } = new("--protocol")
+    public Option<Transport[]> ProtocolOption { get; } = new("--protocol")
     {
         Description = "1.1, 2 (HTTP/2 over TLS), h2c (cleartext HTTP/2), or all. Repeatable. Default: 1.1.",
         AllowMultipleArgumentsPerToken = true,
         CustomParser = result =>
         {
-            var protocols = new List<ProbeProtocol>();
+            var protocols = new List<Transport>();
             foreach (var token in result.Tokens.Select(t => t.Value))
             {
                 if (token == "all")
                 {
-                    protocols.AddRange(Enum.GetValues<ProbeProtocol>());
+                    protocols.AddRange(Transports.All);
                 }
-                else if (ProbeProtocols.Parse(token) is { } protocol)
+                else if (Transports.Parse(token) is { } protocol)
                 {
                     protocols.Add(protocol);
                 }
@@ -46,7 +46,7 @@ public sealed class ProbeOptions
             }
             return [.. protocols.Distinct()];
         },
-        DefaultValueFactory = _ => [ProbeProtocol.Http11],
+        DefaultValueFactory = _ => [Transport.Http1],
     };
 
     public Option<TimeSpan?> CancelAfterOption { get; } = new("--cancel-after")

@@ -8,7 +8,7 @@ namespace CancelDemo.Probe;
 public sealed record ProbeSettings(
     Uri Base,
     Uri Ledger,
-    ProbeProtocol Protocol,
+    Transport Protocol,
     TimeSpan? CancelAfter,
     string? CaCertificate,
     bool Insecure,

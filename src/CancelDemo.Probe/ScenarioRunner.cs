@@ -19,19 +19,16 @@ public sealed class ScenarioRunner : IDisposable
         _settings = settings;
         _trusted = settings.CaCertificate is { } pem ? X509Certificate2.CreateFromPem(File.ReadAllText(pem)) : null;
         // The ledger is read over HTTP/1.1, unless it lives on the h2c listener that speaks only HTTP/2.
-        var ledgerVersion = settings.Protocol == ProbeProtocol.H2c && settings.Ledger == settings.Base ? ProbeProtocol.H2c.Version() : ProbeProtocol.Http11.Version();
-        _ledgerClient = new HttpClient(new VersionPinningHandler(ledgerVersion, NewHandler())) { BaseAddress = settings.Ledger, Timeout = TimeSpan.FromSeconds(10) };
+        var ledgerVersion = settings.Protocol == Transport.H2c && settings.Ledger == settings.Base ? Transport.H2c.Version() : Transport.Http1.Version();
+        _ledgerClient = HttpClients.Create(settings.Ledger, ledgerVersion, NewHandler());
+        _ledgerClient.Timeout = TimeSpan.FromSeconds(10);
         _ledger = new LedgerReader(_ledgerClient, settings.LedgerWait);
     }
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
     {
         var id = $"probe-{scenario.Name}-{Guid.NewGuid():N}"[..Math.Min(scenario.Name.Length + 18, 128)];
-        using var client = new HttpClient(new VersionPinningHandler(_settings.Protocol.Version(), NewHandler()))
-        {
-            BaseAddress = _settings.Base,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        using var client = HttpClients.Create(_settings.Base, _settings.Protocol.Version(), NewHandler());
         var cancelAfter = _settings.CancelAfter ?? scenario.DefaultCancelAfter;
 
         var clientSide = await scenario.Run(client, Get(scenario.PathAndQuery, id), cancelAfter, cancellationToken);
@@ -43,7 +40,6 @@ public sealed class ScenarioRunner : IDisposable
             scenario.Name,
             _settings.Protocol.Name(),
             id,
-            ExpectNoticed: true,
             noticed,
             entry?.Outcome ?? (entry is null ? "not in ledger" : null),
             entry?.StatusCode,
@@ -107,21 +103,5 @@ public sealed class ScenarioRunner : IDisposable
         return request;
     }
 
-    private SocketsHttpHandler NewHandler()
-    {
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false };
-        if (_settings.Insecure)
-        {
-#pragma warning disable CA5359 // --insecure is the user's explicit choice, like curl --insecure.
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-        else if (_trusted is { } trusted)
-        {
-            // Trust exactly this certificate, as curl --cacert does, plus anything the system trusts.
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                errors == System.Net.Security.SslPolicyErrors.None || certificate?.GetCertHashString() == trusted.GetCertHashString();
-        }
-        return handler;
-    }
+    private SocketsHttpHandler NewHandler() => HttpClients.Handler(_trusted, _settings.Insecure);
 }

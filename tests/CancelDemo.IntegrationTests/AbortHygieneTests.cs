@@ -18,7 +18,7 @@ public sealed class AbortHygieneTests
         try
         {
             await using var server = new CancelDemoServer();
-            foreach (var transport in TransportExtensions.All())
+            foreach (var transport in TestData.Transports())
             {
                 var id = NewId("hygiene");
                 using var client = server.CreateClient(transport);

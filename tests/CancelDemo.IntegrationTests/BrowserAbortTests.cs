@@ -11,42 +11,42 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
 {
     private const int StepMs = 200;
 
-    [RequiresChromiumTheory]
-    [InlineData("xhr", Transport.Http11)]
-    [InlineData("xhr", Transport.Http2Tls)]
-    [InlineData("fetch", Transport.Http11)]
-    [InlineData("fetch", Transport.Http2Tls)]
+    [RequiresTheory("chromium")]
+    [InlineData("xhr", Transport.Http1)]
+    [InlineData("xhr", Transport.Https)]
+    [InlineData("fetch", Transport.Http1)]
+    [InlineData("fetch", Transport.Https)]
     public async Task AbortInThePageIsSeenByTheServerAndShownLive(string api, Transport transport)
     {
         await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
         var page = session.Page;
 
-        var endpoint = transport == Transport.Http11 ? "/http1" : "/http2";
+        var endpoint = transport == Transport.Http1 ? "/http1" : "/http2";
         var id = await page.StartAsync(endpoint, api, iterations: 50, StepMs);
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 2);
         await page.AbortAsync();
 
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
-        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 2, 4);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
         output.WriteLine($"{api} {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
         // What the person sees: their abort, and the server stopping, live from the ledger.
         await Assertions.Expect(page.ClientResult).ToHaveAttributeAsync("data-state", "aborted");
         await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
-        await Assertions.Expect(page.ServerOutcome).ToContainTextAsync($"499 clientAborted over {transport.ExpectedProtocol()}");
+        await Assertions.Expect(page.ServerOutcome).ToContainTextAsync($"499 clientAborted over {transport.WireName()}");
         await Assertions.Expect(page.ServerLog.Last).ToHaveTextAsync($"Client has disconnected. Stopping task. {entry.IterationsCompleted}");
         await page.ScreenshotAsync($"abort-{api}-{transport}");
     }
 
-    [RequiresChromiumFact]
+    [RequiresFact("chromium")]
     public async Task PageOnTheHttpOriginCallsTheHttpsOriginOverHttp2ThroughCors()
     {
-        await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(Transport.Http11));
+        await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(Transport.Http1));
         var page = session.Page;
 
-        var target = server.BaseAddress(Transport.Http2Tls).ToString().TrimEnd('/');
+        var target = server.BaseAddress(Transport.Https).ToString().TrimEnd('/');
         var id = await page.StartAsync("/http2", "xhr", iterations: 50, StepMs, target);
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
         await page.AbortAsync();
@@ -57,9 +57,9 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
         await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
     }
 
-    [RequiresChromiumTheory]
-    [InlineData(Transport.Http11)]
-    [InlineData(Transport.Http2Tls)]
+    [RequiresTheory("chromium")]
+    [InlineData(Transport.Http1)]
+    [InlineData(Transport.Https)]
     public async Task ClosingTheTabMidRequestEndsTheWork(Transport transport)
     {
         await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
@@ -71,7 +71,7 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
 
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
-        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
         output.WriteLine($"tab close {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
     }

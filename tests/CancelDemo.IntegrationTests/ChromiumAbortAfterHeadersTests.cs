@@ -14,11 +14,11 @@ namespace CancelDemo.IntegrationTests;
 public sealed class ChromiumAbortAfterHeadersTests(CancelDemoServer server, ChromiumFixture chromium)
     : IClassFixture<CancelDemoServer>, IClassFixture<ChromiumFixture>
 {
-    [RequiresChromiumTheory]
-    [InlineData("fetch", Transport.Http11)]
-    [InlineData("fetch", Transport.Http2Tls)]
-    [InlineData("xhr", Transport.Http11)]
-    [InlineData("xhr", Transport.Http2Tls)]
+    [RequiresTheory("chromium")]
+    [InlineData("fetch", Transport.Http1)]
+    [InlineData("fetch", Transport.Https)]
+    [InlineData("xhr", Transport.Http1)]
+    [InlineData("xhr", Transport.Https)]
     public async Task AbortAfterHeadersStopsTheStreamAtOnceWithoutDrainingAndTheConnectionFollowsTheProtocol(string api, Transport transport)
     {
         await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
@@ -33,14 +33,15 @@ public sealed class ChromiumAbortAfterHeadersTests(CancelDemoServer server, Chro
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome); // a drain would have run the stream on
         Assert.InRange((entry.AbortObservedAt!.Value - clicked).TotalMilliseconds, -50, 2000); // measured ~50 ms
-        Assert.InRange(entry.IterationsCompleted - atAbort.IterationsCompleted, 0, 3); // measured 0-1 chunk at 100 ms
+        // Measured 0-1 chunk at 100 ms; bounded by the 2 s above for a busy machine. A drain would run ~70 more.
+        Assert.InRange(entry.IterationsCompleted - atAbort.IterationsCompleted, 0, 20);
         Assert.True(entry.EndedAt - entry.StartedAt < TimeSpan.FromSeconds(8), "the 10 s stream was cut short");
 
         await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
         var nextId = await page.StartAsync("/http1", api, iterations: 1, stepMs: 1);
         var next = await server.WaitForEndAsync(nextId);
         // HTTP/1.1: the aborted request's socket was closed. HTTP/2: only the stream was reset.
-        Assert.Equal(transport == Transport.Http2Tls, next.ConnectionId == entry.ConnectionId);
+        Assert.Equal(transport == Transport.Https, next.ConnectionId == entry.ConnectionId);
         await page.ScreenshotAsync($"stream-abort-{api}-{transport}");
     }
 }

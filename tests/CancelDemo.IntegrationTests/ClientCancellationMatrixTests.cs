@@ -1,5 +1,4 @@
 using CancelDemo.IntegrationTests.Support;
-using CancelDemo.Probe;
 
 namespace CancelDemo.IntegrationTests;
 
@@ -11,14 +10,14 @@ public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : ICl
 {
     private const long MiB = 1024 * 1024;
 
-    public static TheoryData<string, ProbeProtocol> Matrix()
+    public static TheoryData<string, Transport> Matrix()
     {
-        var data = new TheoryData<string, ProbeProtocol>();
+        var data = new TheoryData<string, Transport>();
         foreach (var scenario in Scenarios.All)
         {
-            foreach (var protocol in Enum.GetValues<ProbeProtocol>())
+            foreach (var transport in Transports.All)
             {
-                data.Add(scenario.Name, protocol);
+                data.Add(scenario.Name, transport);
             }
         }
         return data;
@@ -26,17 +25,17 @@ public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : ICl
 
     [Theory]
     [MemberData(nameof(Matrix))]
-    public async Task ServerNoticesTheCancelStopsTheWorkAndTheConnectionFollowsTheProtocol(string name, ProbeProtocol protocol)
+    public async Task ServerNoticesTheCancelStopsTheWorkAndTheConnectionFollowsTheProtocol(string name, Transport transport)
     {
-        using var runner = new ScenarioRunner(server.ProbeSettings(protocol));
+        using var runner = new ScenarioRunner(server.ProbeSettings(transport));
 
         var result = await runner.RunAsync(Scenarios.Find(name)!, CancellationToken.None).DefaultTimeout();
 
         Assert.True(result.ServerNoticed, $"the server recorded {result.Outcome}: {result}");
-        Assert.Equal(protocol.WireName(), result.ServerProtocol);
+        Assert.Equal(transport.WireName(), result.ServerProtocol);
         Assert.InRange(result.AbortToStopMs!.Value, 0, 1000);
         // HTTP/1.1 has no per-request cancel: the client closes the connection. HTTP/2 resets one stream.
-        Assert.Equal(protocol != ProbeProtocol.Http11, result.ConnectionReused);
+        Assert.Equal(transport != Transport.Http1, result.ConnectionReused);
         switch (name)
         {
             case "token" or "timeout" or "cancel-pending":
@@ -46,7 +45,7 @@ public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : ICl
                 Assert.Equal(0, result.WorkTotal); // cancelled during the wait: nothing of the 100 MB is written
                 break;
             case "download-body":
-                Assert.InRange(result.WorkAfterCancel!.Value, 0, InFlightBound(protocol));
+                Assert.InRange(result.WorkAfterCancel!.Value, 0, InFlightBound(transport));
                 Assert.True(result.WorkTotal < 100 * MiB, "the server stopped well before the end of the body");
                 break;
             case "stream" or "dispose-body":
@@ -61,9 +60,9 @@ public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : ICl
 
     /// <summary>
     /// What can be in flight when the client stops reading mid-body. HTTP/1.1: the server's socket send
-    /// buffer (tcp_wmem max 4 MiB here) plus the client's receive buffer (tcp_rmem max 32 MiB) plus
+    /// buffer (tcp_wmem max 4 MiB on Debian 12) plus the client's receive buffer (tcp_rmem max 32 MiB) plus
     /// Kestrel's pipes. HTTP/2: the client's stream flow-control window, which SocketsHttpHandler grows
     /// to at most 16 MiB (measured: 128 KiB for a slow reader), plus Kestrel's pipes.
     /// </summary>
-    private static long InFlightBound(ProbeProtocol protocol) => protocol == ProbeProtocol.Http11 ? 37 * MiB : 17 * MiB;
+    private static long InFlightBound(Transport transport) => transport == Transport.Http1 ? 37 * MiB : 17 * MiB;
 }

@@ -10,7 +10,7 @@ public sealed class ClientCancellationTests(CancelDemoServer server) : IClassFix
 {
     private const int StepMs = 200;
 
-    public static TheoryData<Transport> Transports => TransportExtensions.All();
+    public static TheoryData<Transport> Transports => TestData.Transports();
 
     [Theory]
     [MemberData(nameof(Transports))]
@@ -24,7 +24,7 @@ public sealed class ClientCancellationTests(CancelDemoServer server) : IClassFix
 
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(499, entry.StatusCode);
-        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, completedBeforeCancel, completedBeforeCancel + 1);
         Assert.NotNull(entry.AbortObservedAt);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
@@ -53,7 +53,7 @@ public sealed class ClientCancellationTests(CancelDemoServer server) : IClassFix
         Assert.Equal(200, entry.StatusCode);
         Assert.Equal(3, entry.IterationsCompleted);
         Assert.Null(entry.AbortObservedAt);
-        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.Equal(transport.WireName(), entry.Protocol);
     }
 
     [Theory]

@@ -57,7 +57,7 @@ public sealed class ConnectionCloseTests(CancelDemoServer server) : IClassFixtur
 
     private async Task<Socket> ConnectAsync()
     {
-        var address = server.BaseAddress(Transport.Http11);
+        var address = server.BaseAddress(Transport.Http1);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(address.Host, address.Port).DefaultTimeout();
         return socket;

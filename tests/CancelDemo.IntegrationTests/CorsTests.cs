@@ -11,10 +11,10 @@ public sealed class CorsTests(CancelDemoServer server) : IClassFixture<CancelDem
     [InlineData(false)]
     public async Task PreflightIsAllowedOnlyForTheServersOwnOrigins(bool own)
     {
-        var http1 = server.BaseAddress(Transport.Http11);
+        var http1 = server.BaseAddress(Transport.Http1);
         // The page on the HTTP listener, under either loopback name, or a stranger on the same machine.
         var origin = own ? $"http://localhost:{http1.Port}" : "http://localhost:1";
-        using var client = server.CreateClient(Transport.Http2Tls);
+        using var client = server.CreateClient(Transport.Https);
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/http2");
         preflight.Headers.Add("Origin", origin);
         preflight.Headers.Add("Access-Control-Request-Method", "GET");

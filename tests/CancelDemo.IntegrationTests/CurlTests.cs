@@ -10,32 +10,32 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
     private const int DiedOfSigInt = 128 + 2;
     private const int StepMs = 500;
 
-    public static TheoryData<Transport> Transports => TransportExtensions.All();
+    public static TheoryData<Transport> Transports => TestData.Transports();
 
-    [RequiresToolTheory("curl", "curl")]
+    [RequiresTheory("curl")]
     [MemberData(nameof(Transports))]
     public async Task CtrlCOnCurlMidRequestIsRecordedAsClientAbortWithTheIterationsOfTheInterruptTime(Transport transport)
     {
         var id = NewId("curl");
         var interruptAfter = TimeSpan.FromMilliseconds(2.2 * StepMs); // the seed's "Ctrl-C after ~2 steps"
-        using var curl = Curl.Start(Curl.ArgumentsFor(server, transport, $"/http1?iterations=20&stepMs={StepMs}", id));
+        await using var curl = Curl.Start(Curl.CommandFor(server, transport, $"/http1?iterations=20&stepMs={StepMs}", id));
         await server.WaitForEntryAsync(id, _ => true); // the request has arrived: start the clock
 
         await Task.Delay(interruptAfter); // let time pass, like the person before pressing Ctrl-C
-        curl.Interrupt();
+        await curl.SignalAsync("INT");
 
         Assert.Equal(DiedOfSigInt, await curl.WaitForExitAsync());
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(499, entry.StatusCode);
-        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 1, 3); // 2 expected at 2.2 steps, ±1 for a busy machine
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
     }
 
-    [RequiresToolTheory("curl", "curl")]
-    [InlineData("http1.sh", Transport.Http11, "CANCELDEMO_HTTP1")]
-    [InlineData("http2.sh", Transport.Http2Tls, "CANCELDEMO_HTTPS")]
+    [RequiresTheory("curl")]
+    [InlineData("http1.sh", Transport.Http1, "CANCELDEMO_HTTP1")]
+    [InlineData("http2.sh", Transport.Https, "CANCELDEMO_HTTPS")]
     [InlineData("h2c.sh", Transport.H2c, "CANCELDEMO_H2C")]
     public async Task SampleCurlScriptInterruptsCurlAndTheServerStops(string script, Transport transport, string baseVariable)
     {
@@ -44,16 +44,16 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
             [baseVariable] = server.BaseAddress(transport).ToString().TrimEnd('/'),
             ["CANCELDEMO_PEM"] = server.Certificate.PemPath,
         };
-        using var run = Curl.Start([RepositoryFiles.Path("samples", "curl", script), "2.5"], environment);
+        await using var run = Curl.Start([RepositoryFiles.Path("samples", "curl", script), "2.5"], environment);
 
-        Assert.True(await run.WaitForExitAsync() == 0, await run.Errors);
+        Assert.True(await run.WaitForExitAsync() == 0, run.Output);
 
-        Assert.Contains("died of SIGINT (exit 130)", await run.Errors, StringComparison.Ordinal);
+        Assert.Contains("died of SIGINT (exit 130)", run.Output, StringComparison.Ordinal);
         var prefix = $"curl-{Path.GetFileNameWithoutExtension(script)}-";
         var entry = server.Ledger.Recent(100).First(e => e.Id.StartsWith(prefix, StringComparison.Ordinal));
         entry = await server.WaitForEndAsync(entry.Id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
-        Assert.Equal(transport.ExpectedProtocol(), entry.Protocol);
+        Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 1, 3); // default 1 s steps, interrupted after 2.5 s: 2 expected
     }
 }

@@ -9,7 +9,7 @@ namespace CancelDemo.IntegrationTests;
 public sealed class Http2StreamTests(CancelDemoServer server) : IClassFixture<CancelDemoServer>
 {
     [Theory]
-    [InlineData(Transport.Http2Tls)]
+    [InlineData(Transport.Https)]
     [InlineData(Transport.H2c)]
     public async Task ClientResetOnHttp2LeavesSiblingStreamRunning(Transport transport)
     {

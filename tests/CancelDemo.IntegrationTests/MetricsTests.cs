@@ -33,7 +33,7 @@ public sealed class MetricsTests
         await server.CancelMidRequestAsync(client, "/http1?iterations=50&stepMs=50", id, e => e.IterationsCompleted >= 1);
 
         Assert.Contains(measurements, m => m.Instrument == "canceldemo.requests" && m.Value == 1
-            && Equals(m.Tags["outcome"], "ClientAborted") && Equals(m.Tags["protocol"], "HTTP/2"));
+            && Equals(m.Tags["outcome"], "clientAborted") && Equals(m.Tags["protocol"], "HTTP/2"));
         var latency = Assert.Single(measurements, m => m.Instrument == "canceldemo.abort_to_stop");
         Assert.InRange(latency.Value, 0, 1000);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using CancelDemo.IntegrationTests.Support;
 
@@ -13,7 +12,7 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
         var json = Path.Combine(Path.GetTempPath(), $"probe-{Guid.NewGuid():N}.json");
         var (exit, output) = await RunProbeAsync(
             "stream", "--protocol", "h2c", "--base", server.BaseAddress(Transport.H2c).ToString(),
-            "--ledger", server.BaseAddress(Transport.Http11).ToString(), "--json", json);
+            "--ledger", server.BaseAddress(Transport.Http1).ToString(), "--json", json);
 
         Assert.True(exit == 0, output);
         Assert.Contains("server noticed?", output, StringComparison.Ordinal);
@@ -33,8 +32,8 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
         // Requests go to one server, the ledger is read from another: that ledger never saw the abort.
         await using var elsewhere = new CancelDemoServer();
         var (exit, output) = await RunProbeAsync(
-            "download-wait", "--base", server.BaseAddress(Transport.Http11).ToString(),
-            "--ledger", elsewhere.BaseAddress(Transport.Http11).ToString(), "--ledger-wait", "2s");
+            "download-wait", "--base", server.BaseAddress(Transport.Http1).ToString(),
+            "--ledger", elsewhere.BaseAddress(Transport.Http1).ToString(), "--ledger-wait", "2s");
 
         Assert.True(exit == 2, output);
         Assert.Contains("NO", output, StringComparison.Ordinal);
@@ -46,7 +45,7 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
     {
         var (exit, output) = await RunProbeAsync(
             "stream", "--protocol", "h2c", "--repeat", "3", "--base", server.BaseAddress(Transport.H2c).ToString(),
-            "--ledger", server.BaseAddress(Transport.Http11).ToString());
+            "--ledger", server.BaseAddress(Transport.Http1).ToString());
 
         Assert.True(exit == 0, output);
         Assert.Contains("Latency percentiles (ms)", output, StringComparison.Ordinal);
@@ -60,7 +59,7 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
     [InlineData(new double[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 99, 10)]
     public void PercentilesAreNearestRank(double[] sorted, int percent, double expected)
     {
-        Assert.Equal(expected, CancelDemo.Probe.ResultsReport.Percentile(sorted, percent));
+        Assert.Equal(expected, ResultsReport.Percentile(sorted, percent));
     }
 
     [Theory]
@@ -87,18 +86,6 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
         }
     }
 
-    private static async Task<(int Exit, string Output)> RunProbeAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().DefaultTimeout();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunProbeAsync(params string[] args) =>
+        ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"), .. args]);
 }

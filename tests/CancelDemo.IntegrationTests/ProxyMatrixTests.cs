@@ -41,12 +41,12 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
         return data;
     }
 
-    [RequiresProxiesTheory]
+    [RequiresTheory("nginx", "haproxy", "caddy", "h2o")]
     [MemberData(nameof(Cases))]
     public async Task ClientAbortThroughTheProxyReachesTheServerOnlyWhereTheProxyPropagatesIt(ProxySetup setup, string client, string route)
     {
         var proxy = await matrix.ProxyAsync(setup);
-        using var http = ProxyClient.Create(matrix.Server, proxy, client == "HTTP/2" ? HttpVersion.Version20 : HttpVersion.Version11);
+        using var http = proxy.CreateClient(matrix.Server, client == "HTTP/2" ? HttpVersion.Version20 : HttpVersion.Version11);
         var id = NewId(setup.Proxy);
         using var cts = new CancellationTokenSource();
 
@@ -75,7 +75,7 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
         }
     }
 
-    [RequiresProxiesTheory]
+    [RequiresTheory("nginx", "haproxy", "caddy", "h2o")]
     [InlineData("nginx")]
     [InlineData("haproxy")]
     [InlineData("caddy")]
@@ -83,7 +83,7 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
     public async Task Http2ClientResettingOneStreamThroughTheProxyLeavesItsSiblingRunning(string proxyName)
     {
         var proxy = await matrix.ProxyAsync(Setups.First(s => s.Proxy == proxyName));
-        using var http = ProxyClient.Create(matrix.Server, proxy, HttpVersion.Version20);
+        using var http = proxy.CreateClient(matrix.Server, HttpVersion.Version20);
         var siblingId = NewId($"{proxyName}-sibling");
         var victimId = NewId($"{proxyName}-victim");
         using var cts = new CancellationTokenSource();

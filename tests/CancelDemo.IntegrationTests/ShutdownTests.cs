@@ -14,7 +14,7 @@ public sealed class ShutdownTests
         var server = new CancelDemoServer();
         var ledger = server.Ledger;
         var id = NewId("shutdown");
-        using var client = server.CreateClient(Transport.Http11);
+        using var client = server.CreateClient(Transport.Http1);
 
         var call = client.SendAsync(Get("/http1?iterations=100&stepMs=100", id));
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);

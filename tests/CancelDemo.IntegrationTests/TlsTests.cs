@@ -11,7 +11,7 @@ public sealed class TlsTests(CancelDemoServer server) : IClassFixture<CancelDemo
     [Fact]
     public async Task HttpsListenerPresentsTheExportedLocalhostCertificateAndOffersHttp2()
     {
-        var address = server.BaseAddress(Transport.Http2Tls);
+        var address = server.BaseAddress(Transport.Https);
         using var exported = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(server.Certificate.PemPath));
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(address.Host, address.Port).DefaultTimeout();

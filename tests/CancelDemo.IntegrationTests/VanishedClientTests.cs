@@ -7,9 +7,9 @@ namespace CancelDemo.IntegrationTests;
 /// <summary>The seed's result: with nothing to detect it, a client that vanished is worked for to the end.</summary>
 public sealed class VanishedClientWithoutDetectionTests(DeadPeerOffServer server) : IClassFixture<DeadPeerOffServer>
 {
-    public static TheoryData<Transport> Transports => TransportExtensions.All();
+    public static TheoryData<Transport> Transports => TestData.Transports();
 
-    [RequiresRootTheory]
+    [RequiresTheory("root", "iptables")]
     [MemberData(nameof(Transports))]
     public async Task VanishedClientIsWorkedForToCompletion(Transport transport)
     {
@@ -21,12 +21,12 @@ public sealed class VanishedClientWithoutDetectionTests(DeadPeerOffServer server
         Assert.Null(entry.AbortObservedAt);
     }
 
-    [RequiresRootFact]
+    [RequiresFact("root", "iptables")]
     public async Task MinResponseDataRateDoesNotEndABulkStreamToAVanishedClient()
     {
         // Kestrel allows each write bytes / 240 B/s: a 64 KiB write may block for 273 s before it counts as too slow.
         var id = CancelDemoServer.NewId("vanish-stream");
-        using var curl = Curl.Start(Curl.ArgumentsFor(server, Transport.Http11, "/stream?chunkBytes=65536&intervalMs=20&durationMs=120000", id));
+        await using var curl = Curl.Start(Curl.CommandFor(server, Transport.Http1, "/stream?chunkBytes=65536&intervalMs=20&durationMs=120000", id));
         var running = await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 3);
         await using var drop = await PacketDrop.ForClientPortAsync(int.Parse(running.RemoteEndPoint!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture));
         curl.Kill();
@@ -49,13 +49,13 @@ public sealed class VanishedClientShortDetectionTests(ShortDeadPeerServer server
     // up to 2.9 s over the bound with both cores loaded. The request would otherwise run for 50 s.
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(6);
 
-    public static TheoryData<Transport> Transports => TransportExtensions.All();
+    public static TheoryData<Transport> Transports => TestData.Transports();
 
-    [RequiresRootTheory]
+    [RequiresTheory("root", "iptables")]
     [MemberData(nameof(Transports))]
     public async Task VanishedClientIsNoticedWithinTheConfiguredBoundAndTheWorkStops(Transport transport)
     {
-        var bound = transport == Transport.Http11 ? ShortDeadPeerServer.TcpBound : ShortDeadPeerServer.Http2Bound;
+        var bound = transport == Transport.Http1 ? ShortDeadPeerServer.TcpBound : ShortDeadPeerServer.Http2Bound;
 
         var (entry, vanishedAt) = await VanishingClient.VanishAsync(
             server, transport, $"/http1?iterations=200&stepMs={StepMs}", e => e.IterationsCompleted >= 1, TimeSpan.FromSeconds(30));
@@ -69,24 +69,24 @@ public sealed class VanishedClientShortDetectionTests(ShortDeadPeerServer server
         Assert.Equal(entry.IterationsCompleted, server.Ledger.Find(entry.Id)!.IterationsCompleted);
     }
 
-    [RequiresRootFact]
+    [RequiresFact("root", "iptables")]
     public async Task StreamToAVanishedClientIsEndedByTheUserTimeout()
     {
         var (entry, vanishedAt) = await VanishingClient.VanishAsync(
-            server, Transport.Http11, "/stream?chunkBytes=1024&intervalMs=100&durationMs=60000", e => e.IterationsCompleted >= 3, TimeSpan.FromSeconds(30));
+            server, Transport.Http1, "/stream?chunkBytes=1024&intervalMs=100&durationMs=60000", e => e.IterationsCompleted >= 3, TimeSpan.FromSeconds(30));
 
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal("deadPeer", entry.AbortSource);
         Assert.InRange(entry.AbortObservedAt!.Value - vanishedAt, TimeSpan.Zero, ShortDeadPeerServer.UserTimeout + Margin);
     }
 
-    [RequiresRootFact]
+    [RequiresFact("root", "iptables")]
     public async Task ClientThatSaysGoodbyeIsRecordedAsTheClientNotADeadPeer()
     {
         var id = CancelDemoServer.NewId("goodbye");
-        using var curl = Curl.Start(Curl.ArgumentsFor(server, Transport.Http11, $"/http1?iterations=200&stepMs={StepMs}", id));
+        await using var curl = Curl.Start(Curl.CommandFor(server, Transport.Http1, $"/http1?iterations=200&stepMs={StepMs}", id));
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
-        curl.Interrupt();
+        await curl.SignalAsync("INT");
 
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
@@ -97,9 +97,9 @@ public sealed class VanishedClientShortDetectionTests(ShortDeadPeerServer server
 /// <summary>The defaults notice a vanished client within 30 s on every protocol.</summary>
 public sealed class VanishedClientDefaultDetectionTests(CancelDemoServer server, ITestOutputHelper output) : IClassFixture<CancelDemoServer>
 {
-    public static TheoryData<Transport> Transports => TransportExtensions.All();
+    public static TheoryData<Transport> Transports => TestData.Transports();
 
-    [RequiresRootTheory]
+    [RequiresTheory("root", "iptables")]
     [MemberData(nameof(Transports))]
     public async Task VanishedClientIsNoticedWithinThirtySecondsByDefault(Transport transport)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
 using Microsoft.AspNetCore.Hosting;
@@ -9,13 +8,13 @@ using Microsoft.Extensions.Logging;
 namespace CancelDemo.IntegrationTests.Support;
 
 /// <summary>
-/// The real server on real sockets: Kestrel with the three named listeners of DESIGN.md on
-/// 127.0.0.1 port 0. Owns the host's overrides and the client helpers every test uses.
+/// The real server on real sockets: Kestrel with its three named listeners on 127.0.0.1 port 0.
+/// Owns the host's overrides and the client helpers every test uses.
 /// </summary>
 public class CancelDemoServer : WebApplicationFactory<Program>
 {
-    // One certificate for the whole run: made once, like a user's first start.
-    private static readonly string StateDirectory = Path.Combine(Path.GetTempPath(), "canceldemo-tests-state");
+    /// <summary>One certificate for the whole run: made once, like a user's first start.</summary>
+    public static readonly string StateDirectory = Path.Combine(Path.GetTempPath(), "canceldemo-tests-state");
     private readonly Dictionary<string, string?> _settings;
 
     public CancelDemoServer()
@@ -23,7 +22,8 @@ public class CancelDemoServer : WebApplicationFactory<Program>
     {
     }
 
-    private protected CancelDemoServer(IDictionary<string, string?>? settings)
+    /// <param name="settings">Configuration on top of the test defaults (a class fixture may have only one public constructor).</param>
+    protected CancelDemoServer(IReadOnlyDictionary<string, string?>? settings)
     {
         _settings = new Dictionary<string, string?>
         {
@@ -42,32 +42,19 @@ public class CancelDemoServer : WebApplicationFactory<Program>
 
     public LogCapture Logs { get; } = new();
 
+    /// <summary>A server of its own with <paramref name="settings"/> on top of the test defaults.</summary>
+    public static CancelDemoServer With(IReadOnlyDictionary<string, string?> settings) => new Configured(settings);
+
     public RequestLedger Ledger => Services.GetRequiredService<RequestLedger>();
 
     public LocalhostCertificate Certificate => Services.GetRequiredService<LocalhostCertificate>();
 
-    public Uri BaseAddress(Transport transport) => Services.GetRequiredService<Listeners>().Url(transport switch
-    {
-        Transport.Http11 => Listeners.Http1,
-        Transport.Http2Tls => Listeners.Https,
-        _ => Listeners.H2c,
-    })!;
+    /// <summary>The listener of <paramref name="transport"/> (the transports are named after the listeners).</summary>
+    public Uri BaseAddress(Transport transport) => Services.GetRequiredService<Listeners>().Url(transport.ToString())!;
 
     /// <summary>A client that speaks exactly <paramref name="transport"/>'s protocol and trusts only our certificate.</summary>
-    public HttpClient CreateClient(Transport transport, SocketsHttpHandler? handler = null)
-    {
-        handler ??= new SocketsHttpHandler();
-        var trusted = Certificate.Certificate;
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            certificate is not null && certificate.GetCertHashString() == trusted.GetCertHashString();
-        return new HttpClient(new CancelDemo.Probe.VersionPinningHandler(transport.Version(), handler))
-        {
-            BaseAddress = BaseAddress(transport),
-            DefaultRequestVersion = transport.Version(),
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
+    public HttpClient CreateClient(Transport transport, SocketsHttpHandler? handler = null) =>
+        HttpClients.Create(BaseAddress(transport), transport.Version(), HttpClients.Handler(Certificate.Certificate, handler: handler ?? new SocketsHttpHandler()));
 
     public static HttpRequestMessage Get(string pathAndQuery, string requestId)
     {
@@ -123,4 +110,27 @@ public class CancelDemoServer : WebApplicationFactory<Program>
         }
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
+}
+
+file sealed class Configured(IReadOnlyDictionary<string, string?> settings) : CancelDemoServer(settings);
+
+/// <summary>The seed's server: nothing detects a client that vanished.</summary>
+public sealed class DeadPeerOffServer() : CancelDemoServer(new Dictionary<string, string?> { ["DeadPeer:Enabled"] = "false" });
+
+/// <summary>Short detection bounds, so tests prove them in seconds: 2 s + 2 s either way.</summary>
+public sealed class ShortDeadPeerServer() : CancelDemoServer(Settings)
+{
+    public static readonly TimeSpan TcpBound = TimeSpan.FromSeconds(2 + (1 * 2)); // idle + interval × count
+    public static readonly TimeSpan Http2Bound = TimeSpan.FromSeconds(2 + 2);     // ping delay + ping timeout
+    public static readonly TimeSpan UserTimeout = TimeSpan.FromSeconds(4);
+
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["DeadPeer:TcpKeepAliveIdle"] = "00:00:02",
+        ["DeadPeer:TcpKeepAliveInterval"] = "00:00:01",
+        ["DeadPeer:TcpKeepAliveCount"] = "2",
+        ["DeadPeer:TcpUserTimeout"] = "00:00:04",
+        ["DeadPeer:Http2PingDelay"] = "00:00:02",
+        ["DeadPeer:Http2PingTimeout"] = "00:00:02",
+    };
 }

@@ -3,8 +3,8 @@ using Microsoft.Playwright;
 namespace CancelDemo.IntegrationTests.Support;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright (never `playwright install`: downloads are blocked here).
-/// The flags keep it off the network: this machine refuses every outside connection.
+/// Debian's Chromium driven by Playwright. The tests never run `playwright install`: they use the
+/// system's browser, so they need no download. The flags keep it off the network: tests talk only to loopback.
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {

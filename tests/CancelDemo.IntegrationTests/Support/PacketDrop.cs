@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CancelDemo.IntegrationTests.Support;
 
 /// <summary>
@@ -43,33 +41,10 @@ public sealed class PacketDrop : IAsyncDisposable
 
     private static async Task IptablesAsync(string[] arguments)
     {
-        var start = new ProcessStartInfo("iptables") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
+        var (exit, output) = await ChildProcess.RunAsync("iptables", arguments);
+        if (exit != 0)
         {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().DefaultTimeout();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"iptables {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}");
+            throw new InvalidOperationException($"iptables {string.Join(' ', arguments)} failed ({exit}): {output}");
         }
     }
-}
-
-/// <summary>A theory that needs root and iptables (CI runs as root).</summary>
-public sealed class RequiresRootTheoryAttribute : TheoryAttribute
-{
-    public RequiresRootTheoryAttribute() => Skip = !SystemTools.IsRoot
-        ? "needs root for iptables (CI runs as root): run ./test.sh as root"
-        : SystemTools.MissingReason("iptables", "iptables");
-}
-
-/// <summary>A fact that needs root and iptables (CI runs as root).</summary>
-public sealed class RequiresRootFactAttribute : FactAttribute
-{
-    public RequiresRootFactAttribute() => Skip = !SystemTools.IsRoot
-        ? "needs root for iptables (CI runs as root): run ./test.sh as root"
-        : SystemTools.MissingReason("iptables", "iptables");
 }

@@ -1,21 +1,12 @@
-using CancelDemo.Probe;
-
 namespace CancelDemo.IntegrationTests.Support;
 
-/// <summary>Points the probe at a test server: its listener for the protocol, its ledger, its certificate.</summary>
+/// <summary>Points the probe at a test server: its listener for the transport, its ledger, its certificate.</summary>
 public static class ProbeTarget
 {
-    public static Transport ToTransport(this ProbeProtocol protocol) => protocol switch
-    {
-        ProbeProtocol.Http11 => Transport.Http11,
-        ProbeProtocol.Http2 => Transport.Http2Tls,
-        _ => Transport.H2c,
-    };
-
-    public static ProbeSettings ProbeSettings(this CancelDemoServer server, ProbeProtocol protocol, TimeSpan? cancelAfter = null) => new(
-        server.BaseAddress(protocol.ToTransport()),
-        server.BaseAddress(Transport.Http11),
-        protocol,
+    public static ProbeSettings ProbeSettings(this CancelDemoServer server, Transport transport, TimeSpan? cancelAfter = null) => new(
+        server.BaseAddress(transport),
+        server.BaseAddress(Transport.Http1),
+        transport,
         cancelAfter,
         server.Certificate.PemPath,
         Insecure: false,

@@ -76,11 +76,3 @@ public sealed class ProxyMatrix : IAsyncLifetime
 
     private static string Number(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 }
-
-/// <summary>A theory that needs every proxy of the matrix.</summary>
-public sealed class RequiresProxiesTheoryAttribute : TheoryAttribute
-{
-    public RequiresProxiesTheoryAttribute() => Skip = ProxyMatrix.Proxies
-        .Select(p => SystemTools.MissingReason(ProxyProcess.Command(p), ProxyProcess.Package(p)))
-        .FirstOrDefault(reason => reason is not null);
-}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -11,17 +10,15 @@ namespace CancelDemo.IntegrationTests.Support;
 /// </summary>
 public sealed class ProxyProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly string _work;
-    private readonly Task<string> _output;
 
-    private ProxyProcess(string proxy, int port, Process process, string work, Task<string> output)
+    private ProxyProcess(string proxy, int port, ChildProcess process, string work)
     {
         Proxy = proxy;
         Port = port;
         _process = process;
         _work = work;
-        _output = output;
     }
 
     public string Proxy { get; }
@@ -30,34 +27,32 @@ public sealed class ProxyProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"https://127.0.0.1:{Port}/");
 
-    public static string Command(string proxy) => proxy == "nginx" ? "nginx" : proxy;
-
-    public static string Package(string proxy) => proxy == "nginx" ? "nginx-light" : proxy;
-
     public static async Task<ProxyProcess> StartAsync(string proxy, CancelDemoServer server, IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
         var work = Directory.CreateTempSubdirectory($"canceldemo-{proxy}-").FullName;
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepositoryFiles.Path("samples", "proxies", "run.sh"));
-        start.ArgumentList.Add(proxy);
-        start.Environment["OUT"] = work;
-        start.Environment["PROXY_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["HTTP1"] = HostPort(server.BaseAddress(Transport.Http11));
-        start.Environment["HTTPS"] = HostPort(server.BaseAddress(Transport.Http2Tls));
-        start.Environment["H2C"] = HostPort(server.BaseAddress(Transport.H2c));
-        start.Environment["CERT"] = server.Certificate.PemPath;
-        start.Environment["KEY"] = server.Certificate.KeyPemPath;
-        foreach (var (key, value) in settings)
+        var environment = new Dictionary<string, string>(settings)
         {
-            start.Environment[key] = value;
-        }
-        var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var proxyProcess = new ProxyProcess(proxy, port, process, work, Task.WhenAll(stdout, stderr).ContinueWith(t => string.Join("\n", t.Result), TaskScheduler.Default));
+            ["OUT"] = work,
+            ["PROXY_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["HTTP1"] = HostPort(server.BaseAddress(Transport.Http1)),
+            ["HTTPS"] = HostPort(server.BaseAddress(Transport.Https)),
+            ["H2C"] = HostPort(server.BaseAddress(Transport.H2c)),
+            ["CERT"] = server.Certificate.PemPath,
+            ["KEY"] = server.Certificate.KeyPemPath,
+        };
+        var process = ChildProcess.Start("bash", [RepositoryFiles.Path("samples", "proxies", "run.sh"), proxy], environment);
+        var proxyProcess = new ProxyProcess(proxy, port, process, work);
         await proxyProcess.WaitUntilListeningAsync();
         return proxyProcess;
+    }
+
+    /// <summary>An HttpClient that speaks exactly <paramref name="version"/> to the proxy, with SNI "localhost" and only our certificate trusted.</summary>
+    public HttpClient CreateClient(CancelDemoServer server, Version version)
+    {
+        var handler = HttpClients.Handler(server.Certificate.Certificate);
+        handler.SslOptions.TargetHost = "localhost";
+        return HttpClients.Create(BaseAddress, version, handler);
     }
 
     /// <summary>The status the proxy wrote to its access log for <paramref name="requestId"/>: waits, bounded, for the line.</summary>
@@ -89,12 +84,7 @@ public sealed class ProxyProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _process.DisposeAsync();
         Directory.Delete(_work, recursive: true);
     }
 
@@ -134,7 +124,7 @@ public sealed class ProxyProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"{Proxy} exited with {_process.ExitCode}: {await _output}{ErrorLog()}");
+                throw new InvalidOperationException($"{Proxy} exited: {_process.Output}{ErrorLog()}");
             }
             using var probe = new TcpClient();
             try

@@ -43,19 +43,3 @@ public sealed class SamplePage(IPage page)
     public Task ScreenshotAsync(string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ChromiumFixture.ArtifactDirectory, $"{name}.png"), FullPage = true });
 }
-
-/// <summary>A fact that needs Debian's Chromium.</summary>
-public sealed class RequiresChromiumFactAttribute : FactAttribute
-{
-    public RequiresChromiumFactAttribute() => Skip = File.Exists(ChromiumFixture.Executable)
-        ? null
-        : $"{ChromiumFixture.Executable} is missing; install it with: apt-get install -y chromium (./test.sh does this)";
-}
-
-/// <summary>A theory that needs Debian's Chromium.</summary>
-public sealed class RequiresChromiumTheoryAttribute : TheoryAttribute
-{
-    public RequiresChromiumTheoryAttribute() => Skip = File.Exists(ChromiumFixture.Executable)
-        ? null
-        : $"{ChromiumFixture.Executable} is missing; install it with: apt-get install -y chromium (./test.sh does this)";
-}

@@ -9,3 +9,9 @@ public static class TaskTimeouts
 
     public static Task DefaultTimeout(this Task task) => task.WaitAsync(Default);
 }
+
+/// <summary>Theory data shared by the test classes.</summary>
+public static class TestData
+{
+    public static TheoryData<Transport> Transports() => new(Transport.Http1, Transport.Https, Transport.H2c);
+}

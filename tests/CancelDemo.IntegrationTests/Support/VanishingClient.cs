@@ -14,7 +14,7 @@ public static class VanishingClient
         CancelDemoServer server, Transport transport, string pathAndQuery, Func<LedgerEntry, bool> working, TimeSpan timeout)
     {
         var id = CancelDemoServer.NewId("vanish");
-        using var curl = Curl.Start(Curl.ArgumentsFor(server, transport, pathAndQuery, id));
+        await using var curl = Curl.Start(Curl.CommandFor(server, transport, pathAndQuery, id));
         var running = await server.WaitForEntryAsync(id, working);
         var clientPort = int.Parse(running.RemoteEndPoint!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
@@ -24,25 +24,4 @@ public static class VanishingClient
         var entry = await server.WaitForEndAsync(id, timeout);
         return (entry, vanishedAt);
     }
-}
-
-/// <summary>The seed's server: nothing detects a client that vanished.</summary>
-public sealed class DeadPeerOffServer() : CancelDemoServer(new Dictionary<string, string?> { ["DeadPeer:Enabled"] = "false" });
-
-/// <summary>Short detection bounds, so tests prove them in seconds: 2 s + 2 s either way.</summary>
-public sealed class ShortDeadPeerServer() : CancelDemoServer(Settings)
-{
-    public static readonly TimeSpan TcpBound = TimeSpan.FromSeconds(2 + (1 * 2)); // idle + interval × count
-    public static readonly TimeSpan Http2Bound = TimeSpan.FromSeconds(2 + 2);     // ping delay + ping timeout
-    public static readonly TimeSpan UserTimeout = TimeSpan.FromSeconds(4);
-
-    private static readonly Dictionary<string, string?> Settings = new()
-    {
-        ["DeadPeer:TcpKeepAliveIdle"] = "00:00:02",
-        ["DeadPeer:TcpKeepAliveInterval"] = "00:00:01",
-        ["DeadPeer:TcpKeepAliveCount"] = "2",
-        ["DeadPeer:TcpUserTimeout"] = "00:00:04",
-        ["DeadPeer:Http2PingDelay"] = "00:00:02",
-        ["DeadPeer:Http2PingTimeout"] = "00:00:02",
-    };
 }
