@@ -13,13 +13,15 @@ public sealed class StartupValidationTests
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("DeadPeer:Http2PingDelay", "00:00:00")
             .UseSetting("DeadPeer:TcpKeepAliveCount", "0")
-            .UseSetting("DeadPeer:TcpUserTimeout", "02:00:00"));
+            .UseSetting("DeadPeer:TcpUserTimeout", "02:00:00")
+            .UseSetting("DeadPeer:SilenceTimeout", "00:00:05"));
 
         var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
 
         Assert.Contains(error.Failures, f => f.Contains("DeadPeer:Http2PingDelay", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("DeadPeer:TcpKeepAliveCount", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("DeadPeer:TcpUserTimeout", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("DeadPeer:TcpKeepAliveCount is no longer a setting", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("DeadPeer:TcpUserTimeout is no longer a setting", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("DeadPeer:SilenceTimeout (00:00:05) must be longer than DeadPeer:TcpKeepAliveIdle", StringComparison.Ordinal));
     }
 
     [Fact]

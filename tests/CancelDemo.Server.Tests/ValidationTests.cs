@@ -23,6 +23,30 @@ public sealed class ValidationTests(InProcessServer server) : IClassFixture<InPr
         { "/stream?chunkBytes=0&intervalMs=x&durationMs=3600001", ["chunkBytes", "intervalMs", "durationMs"] },
         { "/requests?limit=0", ["limit"] },
         { "/requests?limit=many", ["limit"] },
+        // Numbers are not kind names, whatever enum value they happen to match.
+        { "/http1?work=5", ["work"] },
+        { "/http1?work=-1", ["work"] },
+        { "/http1?work=2", ["work"] },
+        { "/http1?work=99", ["work"] },
+        { "/http1?work=0", ["work"] },
+        // Padding, lists and control characters are not values.
+        { "/http1?work=%20cpu%20", ["work"] },
+        { "/http1?work=delay,cpu", ["work"] },
+        { "/http1?work=cpu%00", ["work"] },
+        { "/http1?iterations=1%00", ["iterations"] },
+        { "/http1?iterations=%201", ["iterations"] },
+        { "/http1?iterations=1%20", ["iterations"] },
+        { "/http1?iterations=+1", ["iterations"] },
+        { "/http1?iterations=%EF%BC%95", ["iterations"] }, // a full-width 5
+        { "/http1?iterations=1e2", ["iterations"] },
+        { "/http1?iterations=0x10", ["iterations"] },
+        { "/http1?iterations=99999999999999999999", ["iterations"] },
+        { "/http1?iterations=", ["iterations"] },
+        // One value per parameter.
+        { "/http1?work=delay&work=cpu", ["work"] },
+        { "/http1?iterations=1&iterations=1", ["iterations"] },
+        { "/stream?intervalMs=10&intervalMs=20&chunkBytes=1,2", ["intervalMs", "chunkBytes"] },
+        { "/requests?limit=5&limit=6", ["limit"] },
     };
 
     [Theory]
@@ -45,8 +69,10 @@ public sealed class ValidationTests(InProcessServer server) : IClassFixture<InPr
         using var client = server.CreateClient();
 
         using var response = await client.GetAsync("/http1?iterations=1&stepMs=1&work=CPU&timeoutMs=3600000");
+        using var negativeZeroDelay = await client.GetAsync("/download?delayMs=-0&sizeMb=1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, negativeZeroDelay.StatusCode);
     }
 
     [Fact]

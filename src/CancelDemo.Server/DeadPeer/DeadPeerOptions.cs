@@ -4,9 +4,10 @@ namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
 /// Configuration section "DeadPeer": detecting a client that vanished without FIN or RST (Wi-Fi off,
-/// airplane mode). On by default so that every protocol notices within 30 s:
-/// HTTP/2 pings after 10 s of silence, dead after 10 s more (20 s); TCP keepalive probes after 10 s idle,
-/// every 5 s, dead after 3 unanswered (25 s); TCP_USER_TIMEOUT 25 s for data the peer never acknowledges.
+/// airplane mode) without ever cutting off one that is alive but slow or paused. On by default:
+/// HTTP/2 pings after 10 s of silence, dead after 10 s more; TCP keepalive probes on idle connections
+/// after 10 s, every 5 s; and a connection whose peer has answered nothing (no ACK of our data, no
+/// answer to a keepalive or window probe) for SilenceTimeout (25 s) is closed.
 /// Enabled=false reproduces the seed: the server works on for a client that is gone.
 /// </summary>
 public sealed class DeadPeerOptions
@@ -27,43 +28,64 @@ public sealed class DeadPeerOptions
     /// <summary>TCP: time between keepalive probes (TCP_KEEPINTVL).</summary>
     public TimeSpan TcpKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>TCP: unanswered probes before the connection is dropped (TCP_KEEPCNT).</summary>
-    public int TcpKeepAliveCount { get; set; } = 3;
+    /// <summary>
+    /// A connection is closed as dead when something is waiting for the peer's answer (data it has not
+    /// acknowledged, or a keepalive or zero-window probe) and nothing at all has been heard from it for this long.
+    /// </summary>
+    public TimeSpan SilenceTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
-    /// <summary>TCP: how long sent data may stay unacknowledged before the connection is dropped (TCP_USER_TIMEOUT).</summary>
-    public TimeSpan TcpUserTimeout { get; set; } = TimeSpan.FromSeconds(25);
+    /// <summary>How often the watchdog looks at every connection; a dead peer needs two looks in a row.</summary>
+    public static TimeSpan LookInterval { get; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest a vanished HTTP/2 client can go unnoticed.</summary>
-    public TimeSpan Http2Bound => Http2PingDelay + Http2PingTimeout;
+    /// <summary>The longest a vanished HTTP/2 client can go unnoticed (Kestrel checks pings on a 1 s heartbeat).</summary>
+    public TimeSpan Http2Bound => Http2PingDelay + Http2PingTimeout + TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest a vanished client of a waiting request can go unnoticed over TCP.</summary>
-    public TimeSpan TcpBound => TcpKeepAliveIdle + (TcpKeepAliveInterval * TcpKeepAliveCount);
+    /// <summary>The longest a vanished client can go unnoticed over TCP, whatever its connection was doing.</summary>
+    public TimeSpan TcpBound => SilenceTimeout + (2 * LookInterval);
+
+    /// <summary>
+    /// The longest gap between the kernel's retransmissions and window probes (TCP_RTO_MAX_MS, Linux 6.15+).
+    /// Linux doubles the gap up to 120 s; a live paused reader answers each probe, and a fifth of the silence
+    /// bound keeps its silence far below it, so the watchdog never takes it for dead.
+    /// </summary>
+    public TimeSpan RetransmitCap => TimeSpan.FromMilliseconds(Math.Clamp(SilenceTimeout.TotalMilliseconds / 5, 1000, 5000));
 }
 
-/// <summary>Reports every bad DeadPeer value at once, at start-up.</summary>
-public sealed class ValidateDeadPeerOptions : IValidateOptions<DeadPeerOptions>
+/// <summary>Reports every bad DeadPeer value at once, at start-up, and the settings that no longer exist.</summary>
+public sealed class ValidateDeadPeerOptions(IConfiguration configuration) : IValidateOptions<DeadPeerOptions>
 {
+    private static readonly Dictionary<string, string> Removed = new(StringComparer.Ordinal)
+    {
+        ["TcpUserTimeout"] = "TCP_USER_TIMEOUT also cut off live clients that only stopped reading; use DeadPeer:SilenceTimeout",
+        ["TcpKeepAliveCount"] = "the kernel no longer gives up on its own; DeadPeer:SilenceTimeout decides",
+    };
+
     public ValidateOptionsResult Validate(string? name, DeadPeerOptions options)
     {
         var errors = new List<string>();
-        void WholeSeconds(string key, TimeSpan value, int max)
+        void WholeSeconds(string key, TimeSpan value, int min, int max)
         {
-            if (value < TimeSpan.FromSeconds(1) || value > TimeSpan.FromSeconds(max) || value.Milliseconds != 0)
+            if (value < TimeSpan.FromSeconds(min) || value > TimeSpan.FromSeconds(max) || value.Milliseconds != 0)
             {
-                errors.Add($"DeadPeer:{key} must be whole seconds from 00:00:01 to {TimeSpan.FromSeconds(max)} (it is {value}).");
+                errors.Add($"DeadPeer:{key} must be whole seconds from {TimeSpan.FromSeconds(min)} to {TimeSpan.FromSeconds(max)} (it is {value}).");
             }
         }
-        WholeSeconds(nameof(options.Http2PingDelay), options.Http2PingDelay, 3600);
-        WholeSeconds(nameof(options.Http2PingTimeout), options.Http2PingTimeout, 3600);
-        WholeSeconds(nameof(options.TcpKeepAliveIdle), options.TcpKeepAliveIdle, 32767);
-        WholeSeconds(nameof(options.TcpKeepAliveInterval), options.TcpKeepAliveInterval, 32767);
-        if (options.TcpKeepAliveCount is < 1 or > 127)
+        WholeSeconds(nameof(options.Http2PingDelay), options.Http2PingDelay, 1, 3600);
+        WholeSeconds(nameof(options.Http2PingTimeout), options.Http2PingTimeout, 1, 3600);
+        WholeSeconds(nameof(options.TcpKeepAliveIdle), options.TcpKeepAliveIdle, 1, 32767);
+        WholeSeconds(nameof(options.TcpKeepAliveInterval), options.TcpKeepAliveInterval, 1, 32767);
+        WholeSeconds(nameof(options.SilenceTimeout), options.SilenceTimeout, 2, 3600);
+        if (options.SilenceTimeout <= options.TcpKeepAliveIdle)
         {
-            errors.Add($"DeadPeer:TcpKeepAliveCount must be from 1 to 127 (it is {options.TcpKeepAliveCount}).");
+            errors.Add($"DeadPeer:SilenceTimeout ({options.SilenceTimeout}) must be longer than DeadPeer:TcpKeepAliveIdle ({options.TcpKeepAliveIdle}), " +
+                       "or an idle dead peer is never probed before the bound.");
         }
-        if (options.TcpUserTimeout < TimeSpan.FromMilliseconds(1) || options.TcpUserTimeout > TimeSpan.FromHours(1))
+        foreach (var (key, why) in Removed)
         {
-            errors.Add($"DeadPeer:TcpUserTimeout must be from 00:00:00.001 to 01:00:00 (it is {options.TcpUserTimeout}).");
+            if (configuration[$"{DeadPeerOptions.Section}:{key}"] is not null)
+            {
+                errors.Add($"DeadPeer:{key} is no longer a setting: {why}.");
+            }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

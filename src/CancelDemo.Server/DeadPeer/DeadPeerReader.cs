@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Connections;
 namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
-/// The transport's input, except that a connection killed by TCP keepalive or TCP_USER_TIMEOUT
-/// (ETIMEDOUT) is reported as a reset. Kestrel treats a reset as a client leaving (logged quietly) but
-/// logs an unknown socket error as a Warning, and a vanished client is normal traffic.
+/// The transport's input, except that a connection the kernel gave up on (ETIMEDOUT: its retransmission
+/// limit, or keepalive where the watchdog is not running) is reported as a reset. Kestrel treats a reset as
+/// a client leaving (logged quietly) but logs an unknown socket error as a Warning, and a vanished client
+/// is normal traffic.
 /// </summary>
 public sealed class DeadPeerReader(PipeReader inner) : PipeReader
 {

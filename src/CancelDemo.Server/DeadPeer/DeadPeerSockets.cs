@@ -5,14 +5,17 @@ using Microsoft.Extensions.Options;
 namespace CancelDemo.Server.DeadPeer;
 
 /// <summary>
-/// TCP keepalive and TCP_USER_TIMEOUT on every listen socket. Linux copies these options to each
-/// accepted socket, so every connection carries them without touching Kestrel's accept loop.
+/// TCP keepalive on every listen socket (Linux copies the options to each accepted socket), so a live
+/// idle peer is asked to answer every few seconds. The kernel is told never to give up on its own
+/// (the most probes it allows, no TCP_USER_TIMEOUT, which would also kill a live reader whose window
+/// stays closed): the <see cref="PeerWatchdog"/> decides, from what the peer does or does not answer.
 /// </summary>
 public sealed class DeadPeerSockets(IOptions<DeadPeerOptions> options) : IConfigureOptions<SocketTransportOptions>
 {
-    // IPPROTO_TCP / TCP_USER_TIMEOUT (linux/tcp.h): .NET has no named option for it.
+    // linux/tcp.h: .NET has no named option for this one.
     private const int IpProtoTcp = 6;
-    private const int TcpUserTimeout = 18;
+    private const int TcpRtoMaxMs = 44;
+    private const int MaxKeepAliveProbes = 127;
 
     public void Configure(SocketTransportOptions transport)
     {
@@ -37,10 +40,18 @@ public sealed class DeadPeerSockets(IOptions<DeadPeerOptions> options) : IConfig
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)deadPeer.TcpKeepAliveIdle.TotalSeconds);
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, (int)deadPeer.TcpKeepAliveInterval.TotalSeconds);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, deadPeer.TcpKeepAliveCount);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, MaxKeepAliveProbes);
         if (OperatingSystem.IsLinux())
         {
-            socket.SetRawSocketOption(IpProtoTcp, TcpUserTimeout, BitConverter.GetBytes((uint)deadPeer.TcpUserTimeout.TotalMilliseconds));
+            try
+            {
+                socket.SetRawSocketOption(IpProtoTcp, TcpRtoMaxMs, BitConverter.GetBytes((int)deadPeer.RetransmitCap.TotalMilliseconds));
+            }
+            catch (SocketException)
+            {
+                // Before Linux 6.15: probes back off up to 120 s, so a peer that was paused for minutes and then
+                // vanished is found only at its next unanswered probe. Everything else works the same.
+            }
         }
     }
 }

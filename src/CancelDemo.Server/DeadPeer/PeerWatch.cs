@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
@@ -6,92 +5,41 @@ using Microsoft.AspNetCore.Connections.Features;
 
 namespace CancelDemo.Server.DeadPeer;
 
+/// <summary>How a request's client went away, as far as the server can tell.</summary>
+/// <param name="Source">"client": it said goodbye (FIN, RST, RST_STREAM, GOAWAY) or was still answering;
+/// "deadPeer": the server gave up on a peer that had stopped answering.</param>
+/// <param name="PeerSilentMs">How long nothing had been heard from the peer (Linux TCP_INFO), if known.</param>
+public sealed record PeerVerdict(string Source, double? PeerSilentMs)
+{
+    public const string Client = "client";
+    public const string DeadPeer = "deadPeer";
+}
+
 /// <summary>
-/// Keeps its own duplicate of each connection's socket descriptor (Linux), so that when a request is
-/// aborted the server can still ask TCP_INFO how long the peer had been silent, even if the transport
-/// has already disposed its handle (it does at once when keepalive or TCP_USER_TIMEOUT kill a
-/// connection). A FIN, RST or HTTP/2 RST_STREAM is heard the moment it comes; a vanished peer has
-/// been silent for as long as the detection took.
+/// Keeps its own duplicate of one connection's socket descriptor (Linux), so the server can read TCP_INFO
+/// for as long as the connection lives, even after the transport has disposed its own handle: the
+/// <see cref="PeerWatchdog"/> looks at it every second, and an aborted request asks it how the client went.
 /// </summary>
 public sealed partial class PeerWatch : IDisposable
 {
-    private const int IpProtoTcp = 6;
-    private const int TcpInfoOption = 11;
-    private const int LastAckReceivedOffset = 56; // struct tcp_info: __u32 tcpi_last_ack_recv (ms)
     private readonly Socket _duplicate;
+    private readonly ConnectionContext _connection;
     private readonly Lock _gate = new();
     private bool _disposed;
-    private double? _lastReading;
+    private bool _closedAsDead;
+    private int _suspectLooks;
+    private TcpInfo? _lastReading;
 
-    private PeerWatch(Socket duplicate) => _duplicate = duplicate;
-
-    /// <summary>
-    /// Connection middleware for a listener: attaches a watch to every connection it accepts, and reports
-    /// a connection killed by keepalive or user timeout to Kestrel as a reset (see <see cref="DeadPeerReader"/>).
-    /// </summary>
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware { get; } = next => async connection =>
+    private PeerWatch(Socket duplicate, ConnectionContext connection)
     {
-        using var watch = TryAttach(connection);
-        var transport = connection.Transport;
-        connection.Transport = new DuplexPipe(new DeadPeerReader(transport.Input), transport.Output);
-        try
-        {
-            await next(connection);
-        }
-        finally
-        {
-            connection.Transport = transport;
-        }
-    };
-
-    private sealed class DuplexPipe(System.IO.Pipelines.PipeReader input, System.IO.Pipelines.PipeWriter output) : System.IO.Pipelines.IDuplexPipe
-    {
-        public System.IO.Pipelines.PipeReader Input { get; } = input;
-
-        public System.IO.Pipelines.PipeWriter Output { get; } = output;
+        _duplicate = duplicate;
+        _connection = connection;
     }
 
-    /// <summary>
-    /// Milliseconds since the peer last sent anything (tcpi_last_ack_recv), or null if unknown. After the
-    /// connection has ended, the reading taken as it ended: an aborted request's callback may run later.
-    /// </summary>
-    public double? PeerSilentMs()
-    {
-        lock (_gate)
-        {
-            return _disposed ? _lastReading : Read();
-        }
-    }
+    public string ConnectionId => _connection.ConnectionId;
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-            _lastReading = Read();
-            _disposed = true;
-            _duplicate.Dispose();
-        }
-    }
-
-    private double? Read()
-    {
-        try
-        {
-            Span<byte> info = stackalloc byte[104];
-            var length = _duplicate.GetRawSocketOption(IpProtoTcp, TcpInfoOption, info);
-            return length >= LastAckReceivedOffset + 4 ? BinaryPrimitives.ReadUInt32LittleEndian(info[LastAckReceivedOffset..]) : null;
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
-        {
-            return null;
-        }
-    }
-
-    private static PeerWatch? TryAttach(ConnectionContext connection)
+    /// <summary>Attaches a watch to <paramref name="connection"/> (as a connection feature), or null where TCP_INFO is not available.</summary>
+    public static PeerWatch? TryAttach(ConnectionContext connection)
     {
         if (!OperatingSystem.IsLinux() || connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
         {
@@ -102,9 +50,75 @@ public sealed partial class PeerWatch : IDisposable
         {
             return null;
         }
-        var watch = new PeerWatch(new Socket(new SafeSocketHandle(fd, ownsHandle: true)));
+        var watch = new PeerWatch(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), connection);
         connection.Features.Set(watch);
         return watch;
+    }
+
+    /// <summary>
+    /// How the client went away, read when a request learns it is gone. The watchdog's own verdict wins.
+    /// Otherwise a FIN or RST from the peer (the TCP state says so) is the client's goodbye, however long it
+    /// had been quiet: a client that stopped reading and then closed has unread data, so Linux sends RST,
+    /// which does not refresh the silence. On a connection the peer has not closed (an HTTP/2 stream reset,
+    /// an HTTP/2 ping timeout, a data-rate limit), the silence decides: a RST_STREAM was heard just now.
+    /// </summary>
+    public PeerVerdict? Verdict()
+    {
+        lock (_gate)
+        {
+            var reading = _disposed ? _lastReading : TcpInfo.Read(_duplicate) ?? _lastReading;
+            if (reading is not { } info)
+            {
+                return null;
+            }
+            var dead = _closedAsDead || (!info.ClosedByPeer && info.SilenceMs >= 1000);
+            return new PeerVerdict(dead ? PeerVerdict.DeadPeer : PeerVerdict.Client, info.SilenceMs);
+        }
+    }
+
+    /// <summary>
+    /// One look by the watchdog. The peer is suspect when something waits for its answer (unacknowledged
+    /// data, an unanswered probe) and it has been silent for <paramref name="silenceTimeout"/>; suspect on two
+    /// looks in a row, it is dead and its connection is closed. Returns the reading that condemned it, or null.
+    /// </summary>
+    internal TcpInfo? Look(TimeSpan silenceTimeout)
+    {
+        TcpInfo condemned;
+        lock (_gate)
+        {
+            if (_disposed || _closedAsDead || TcpInfo.Read(_duplicate) is not { } info)
+            {
+                return null;
+            }
+            _lastReading = info;
+            var suspect = info.State is TcpInfo.Established or TcpInfo.CloseWait
+                && info.SilenceMs >= silenceTimeout.TotalMilliseconds
+                && (info.Unacked > 0 || info.Probes > 0);
+            _suspectLooks = suspect ? _suspectLooks + 1 : 0;
+            if (_suspectLooks < 2)
+            {
+                return null;
+            }
+            _closedAsDead = true;
+            condemned = info;
+        }
+        _connection.Abort(new ConnectionAbortedException($"The peer stopped answering: nothing heard for {condemned.SilenceMs} ms."));
+        return condemned;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            // Keep the last reading: an aborted request's callback may ask after the connection has ended.
+            _lastReading = TcpInfo.Read(_duplicate) ?? _lastReading;
+            _disposed = true;
+            _duplicate.Dispose();
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]

@@ -15,6 +15,7 @@ public static class LedgerApi
         var group = app.MapGroup("/requests").WithTags("Ledger");
         group.MapGet("", List).WithName("ListRequests").WithQueryParameters(Limit).WithSummary("Recent requests, newest first.");
         group.MapGet("/events", Events).WithName("RequestEvents")
+            .Produces<LedgerEntry>(StatusCodes.Status200OK, "text/event-stream")
             .WithSummary("Every ledger change as Server-Sent Events: first 'ready' (subscribed), then 'entry' with the entry as data.");
         group.MapGet("/{id}", Get).WithName("GetRequest").WithSummary("One request by its id (X-Request-Id).");
         return app;
@@ -28,8 +29,24 @@ public static class LedgerApi
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such request",
                 detail: $"The ledger has no request '{id}'; it keeps only the most recent ones.");
 
-    public static ServerSentEventsResult<LedgerEntry?> Events(RequestLedger ledger, CancellationToken cancellationToken) =>
-        TypedResults.ServerSentEvents(Stream(ledger, cancellationToken));
+    /// <summary>
+    /// The feed lasts until the subscriber leaves or the host stops; it only waits, so it ends at once on
+    /// shutdown instead of holding the host for its shutdown timeout. However it ends (the subscriber gone,
+    /// reset, vanished, or a write that finds its connection closed) is normal traffic: nothing is thrown.
+    /// </summary>
+    public static async Task Events(HttpContext context, RequestLedger ledger, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        using var ends = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        try
+        {
+            await TypedResults.ServerSentEvents(Stream(ledger, ends.Token)).ExecuteAsync(context);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // ConnectionAbortedException and ConnectionResetException are among these: the subscriber is gone.
+            LedgerLog.SubscriberGone(loggers.CreateLogger(typeof(LedgerApi).FullName!), e.GetType().Name);
+        }
+    }
 
     /// <summary>
     /// Subscribes first, then says 'ready': the event flushes the response headers (so EventSource
@@ -44,4 +61,10 @@ public static class LedgerApi
             yield return new SseItem<LedgerEntry?>(entry, "entry");
         }
     }
+}
+
+internal static partial class LedgerLog
+{
+    [LoggerMessage(60, LogLevel.Information, "A ledger feed subscriber went away while an event was being written ({Exception}).")]
+    public static partial void SubscriberGone(ILogger logger, string exception);
 }

@@ -20,6 +20,11 @@ namespace CancelDemo.Server.Ledger;
 /// <param name="BytesWrittenAtAbort">BytesWritten when the abort was observed, else null.</param>
 /// <param name="PeerSilentMs">At the abort, how long the peer had been silent (Linux TCP_INFO), else null.</param>
 /// <param name="StopReason">Why the work stopped early (clientAborted, timedOut, shutdown), else null.</param>
+/// <param name="AbortSource">
+/// "client" when the peer said goodbye (FIN, RST, RST_STREAM, GOAWAY), however long it had been quiet;
+/// "deadPeer" when the server gave up on a peer that had stopped answering (the watchdog, an HTTP/2 ping
+/// timeout); null when unknown or not aborted.
+/// </param>
 public sealed record LedgerEntry(
     string Id,
     string Method,
@@ -39,17 +44,9 @@ public sealed record LedgerEntry(
     bool WriteFailed = false,
     long? BytesWrittenAtAbort = null,
     double? PeerSilentMs = null,
-    StopReason? StopReason = null)
+    StopReason? StopReason = null,
+    string? AbortSource = null)
 {
-    /// <summary>Silence longer than this when the connection was given up means nobody said goodbye.</summary>
-    public const double DeadPeerSilenceMs = 1000;
-
     /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
     public double? AbortToStopMs => AbortObservedAt is { } a && StoppedAt is { } s ? (s - a).TotalMilliseconds : null;
-
-    /// <summary>
-    /// "client" when the peer said goodbye (FIN, RST, RST_STREAM: heard from just then); "deadPeer" when the
-    /// server gave up on a silent peer (keepalive, user timeout, HTTP/2 ping); null when unknown or not aborted.
-    /// </summary>
-    public string? AbortSource => PeerSilentMs is { } silent ? (silent >= DeadPeerSilenceMs ? "deadPeer" : "client") : null;
 }

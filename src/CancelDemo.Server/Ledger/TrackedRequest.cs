@@ -1,3 +1,5 @@
+using CancelDemo.Server.DeadPeer;
+
 namespace CancelDemo.Server.Ledger;
 
 /// <summary>
@@ -38,12 +40,13 @@ public sealed class TrackedRequest
     public void AddBytesWritten(long count) => Interlocked.Add(ref _bytesWritten, count);
 
     /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
-    public void AbortObserved(DateTimeOffset at, double? peerSilentMs, bool writeFailed) => Update(e => e.AbortObservedAt is null
+    public void AbortObserved(DateTimeOffset at, PeerVerdict? peer, bool writeFailed) => Update(e => e.AbortObservedAt is null
         ? e with
         {
             AbortObservedAt = at,
             BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten),
-            PeerSilentMs = peerSilentMs,
+            PeerSilentMs = peer?.PeerSilentMs,
+            AbortSource = peer?.Source,
             WriteFailed = e.WriteFailed || writeFailed,
         }
         : e with { WriteFailed = e.WriteFailed || writeFailed });

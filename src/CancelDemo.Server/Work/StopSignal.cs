@@ -59,7 +59,7 @@ public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
     /// </summary>
     public void ClientGone(bool writeFailed = false)
     {
-        Tracked.AbortObserved(_clock.GetUtcNow(), _peer?.PeerSilentMs(), writeFailed);
+        Tracked.AbortObserved(_clock.GetUtcNow(), _peer?.Verdict(), writeFailed);
         Fire(StopReason.ClientAborted);
     }
 

@@ -117,19 +117,18 @@ file sealed class Configured(IReadOnlyDictionary<string, string?> settings) : Ca
 /// <summary>The seed's server: nothing detects a client that vanished.</summary>
 public sealed class DeadPeerOffServer() : CancelDemoServer(new Dictionary<string, string?> { ["DeadPeer:Enabled"] = "false" });
 
-/// <summary>Short detection bounds, so tests prove them in seconds: 2 s + 2 s either way.</summary>
+/// <summary>Short detection bounds, so tests prove them in seconds: 4 s of silence over TCP, 2 s + 2 s of HTTP/2 ping.</summary>
 public sealed class ShortDeadPeerServer() : CancelDemoServer(Settings)
 {
-    public static readonly TimeSpan TcpBound = TimeSpan.FromSeconds(2 + (1 * 2)); // idle + interval × count
-    public static readonly TimeSpan Http2Bound = TimeSpan.FromSeconds(2 + 2);     // ping delay + ping timeout
-    public static readonly TimeSpan UserTimeout = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan TcpBound = SilenceTimeout + TimeSpan.FromSeconds(2); // silence + two looks of the watchdog
+    public static readonly TimeSpan Http2Bound = TimeSpan.FromSeconds(2 + 2 + 1);        // ping delay + ping timeout + heartbeat
 
     private static readonly Dictionary<string, string?> Settings = new()
     {
         ["DeadPeer:TcpKeepAliveIdle"] = "00:00:02",
         ["DeadPeer:TcpKeepAliveInterval"] = "00:00:01",
-        ["DeadPeer:TcpKeepAliveCount"] = "2",
-        ["DeadPeer:TcpUserTimeout"] = "00:00:04",
+        ["DeadPeer:SilenceTimeout"] = "00:00:04",
         ["DeadPeer:Http2PingDelay"] = "00:00:02",
         ["DeadPeer:Http2PingTimeout"] = "00:00:02",
     };
