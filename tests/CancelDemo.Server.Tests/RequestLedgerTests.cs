@@ -15,7 +15,7 @@ public sealed class RequestLedgerTests
 
         foreach (var id in new[] { "a", "b", "c", "d", "e" })
         {
-            ledger.Start(Entry(id));
+            Ended(ledger.TryStart(Entry(id))!);
         }
 
         Assert.Null(ledger.Find("a"));
@@ -28,13 +28,42 @@ public sealed class RequestLedgerTests
     public void ReusedIdFindsTheNewestRequestEvenAfterTheOlderOneIsEvicted()
     {
         var ledger = new RequestLedger(Options.Create(new LedgerOptions { Capacity = 2 }));
-        ledger.Start(Entry("same"));
-        ledger.Start(Entry("same")).IterationCompleted();
+        Ended(ledger.TryStart(Entry("same"))!);
+        ledger.TryStart(Entry("same"))!.IterationCompleted();
 
-        ledger.Start(Entry("other")); // evicts the first "same"
+        ledger.TryStart(Entry("other")); // evicts the first "same"
 
         Assert.Equal(1, ledger.Find("same")!.IterationsCompleted);
     }
+
+    [Fact]
+    public void IdOfARunningRequestIsRefusedUntilItEnds()
+    {
+        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
+        var first = ledger.TryStart(Entry("same"))!;
+
+        Assert.Null(ledger.TryStart(Entry("same")));
+        Ended(first);
+        Assert.NotNull(ledger.TryStart(Entry("same")));
+    }
+
+    [Fact]
+    public void RunningRequestsAreNeverForgottenEvenBeyondTheCapacity()
+    {
+        var ledger = new RequestLedger(Options.Create(new LedgerOptions { Capacity = 2 }));
+        ledger.TryStart(Entry("running-1"));
+        ledger.TryStart(Entry("running-2"));
+        Ended(ledger.TryStart(Entry("ended"))!);
+
+        ledger.TryStart(Entry("newest")); // forgets "ended", the oldest entry that has ended
+
+        Assert.NotNull(ledger.Find("running-1"));
+        Assert.NotNull(ledger.Find("running-2"));
+        Assert.Null(ledger.Find("ended"));
+        Assert.Equal(["newest", "running-2", "running-1"], ledger.Recent(10).Select(e => e.Id));
+    }
+
+    private static void Ended(TrackedRequest tracked) => tracked.End(RequestOutcome.Completed, 200, DateTimeOffset.UnixEpoch);
 
     [Fact]
     public async Task SubscribersSeeEveryChangeAndLeaveQuietlyWhenCancelled()
@@ -44,7 +73,7 @@ public sealed class RequestLedgerTests
         using var subscription = ledger.Subscribe();
         await using var changes = subscription.ReadAllAsync(cts.Token).GetAsyncEnumerator();
 
-        var tracked = ledger.Start(Entry("w"));
+        var tracked = ledger.TryStart(Entry("w"))!;
         tracked.IterationCompleted();
         tracked.IterationCompleted();
 

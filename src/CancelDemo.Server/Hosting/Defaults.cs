@@ -19,6 +19,7 @@ public static class Defaults
         ["Kestrel:Endpoints:Https:Protocols"] = "Http1AndHttp2",
         ["Kestrel:Endpoints:H2c:Url"] = "http://localhost:8082",
         ["Kestrel:Endpoints:H2c:Protocols"] = "Http2",
+        ["AllowedHosts"] = AllowedHosts.Loopback,
         ["Serilog:MinimumLevel:Default"] = "Information",
         ["Serilog:MinimumLevel:Override:Microsoft"] = "Warning",
         ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Information",

@@ -28,7 +28,7 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
 
 public static class KestrelServices
 {
-    /// <summary>The named listeners and the generated certificate.</summary>
+    /// <summary>The named listeners, the generated certificate, and host filtering limited to the listeners' names.</summary>
     public static WebApplicationBuilder AddCancelDemoKestrel(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -36,6 +36,7 @@ public static class KestrelServices
         services.AddSingleton<LocalhostCertificate>();
         services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
+        services.AddSingleton<IPostConfigureOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>, AllowedHosts>();
         return builder;
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace CancelDemo.Server.Ledger;
 
 /// <summary>
-/// A bounded ring of recent requests, looked up by id, with a feed of every change for watchers
+/// A bounded list of recent requests, looked up by id, with a feed of every change for watchers
 /// (the Server-Sent Events endpoint, the sample page, tests waiting on an outcome).
 /// </summary>
 public sealed class RequestLedger(IOptions<LedgerOptions> options)
@@ -13,26 +13,31 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
     private const int WatcherBuffer = 1024;
 
     private readonly Lock _gate = new();
-    private readonly Queue<TrackedRequest> _ring = new();
+    private readonly LinkedList<TrackedRequest> _ring = new();
     private readonly Dictionary<string, TrackedRequest> _byId = new(StringComparer.Ordinal);
     private readonly List<Channel<LedgerEntry>> _watchers = [];
     private readonly int _capacity = options.Value.Capacity;
 
-    public TrackedRequest Start(LedgerEntry entry)
+    /// <summary>
+    /// Records a new request, or returns null when a request with the same id is still running: an id names
+    /// one request at a time, so a lookup never loses the one in flight. Once it has ended the id may be reused,
+    /// and a lookup finds the newest. Beyond the capacity the oldest ended entry is forgotten; a running one
+    /// never is, so the ledger may hold more than its capacity while more requests than that are in flight.
+    /// </summary>
+    public TrackedRequest? TryStart(LedgerEntry entry)
     {
         var tracked = new TrackedRequest(entry, Publish);
         lock (_gate)
         {
-            if (_ring.Count == _capacity)
+            if (_byId.TryGetValue(entry.Id, out var current) && current.IsRunning)
             {
-                var oldest = _ring.Dequeue();
-                // A reused X-Request-Id may already point at a newer request: keep that one.
-                if (_byId.TryGetValue(oldest.Id, out var current) && ReferenceEquals(current, oldest))
-                {
-                    _byId.Remove(oldest.Id);
-                }
+                return null;
             }
-            _ring.Enqueue(tracked);
+            if (_ring.Count >= _capacity)
+            {
+                ForgetOldestEnded();
+            }
+            _ring.AddLast(tracked);
             _byId[entry.Id] = tracked;
         }
         Publish(entry);
@@ -52,7 +57,12 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
     {
         lock (_gate)
         {
-            return _ring.Reverse().Take(limit).Select(t => t.Snapshot).ToList();
+            var recent = new List<LedgerEntry>(Math.Min(limit, _ring.Count));
+            for (var node = _ring.Last; node is not null && recent.Count < limit; node = node.Previous)
+            {
+                recent.Add(node.Value.Snapshot);
+            }
+            return recent;
         }
     }
 
@@ -78,6 +88,24 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
                 _watchers.Remove(channel);
             }
         });
+    }
+
+    private void ForgetOldestEnded()
+    {
+        for (var node = _ring.First; node is not null; node = node.Next)
+        {
+            if (node.Value.IsRunning)
+            {
+                continue;
+            }
+            _ring.Remove(node);
+            // A reused X-Request-Id may already point at a newer request: keep that one.
+            if (_byId.TryGetValue(node.Value.Id, out var current) && ReferenceEquals(current, node.Value))
+            {
+                _byId.Remove(node.Value.Id);
+            }
+            return;
+        }
     }
 
     private void Publish(LedgerEntry entry)

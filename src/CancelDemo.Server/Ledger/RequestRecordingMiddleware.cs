@@ -1,4 +1,5 @@
 using CancelDemo.Server.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CancelDemo.Server.Ledger;
 
@@ -11,13 +12,20 @@ public sealed class RequestRecordingMiddleware(
     RequestLedger ledger,
     CancelDemoMetrics metrics,
     TimeProvider clock,
+    IProblemDetailsService problems,
     ILogger<RequestRecordingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var id = context.Features.Get<RequestIdFeature>()?.Id ?? context.TraceIdentifier;
         var started = clock.GetTimestamp();
-        var tracked = context.GetEndpoint()?.Metadata.GetMetadata<RecordInLedgerMetadata>() is null ? null : StartEntry(context, id);
+        TrackedRequest? tracked = null;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RecordInLedgerMetadata>() is not null && (tracked = StartEntry(context, id)) is null)
+        {
+            await RejectDuplicateAsync(context, id);
+            RequestSummary.Log(logger, context, StatusCodes.Status409Conflict, clock.GetElapsedTime(started), RequestOutcome.Failed, id);
+            return;
+        }
         var threw = false;
         try
         {
@@ -42,10 +50,10 @@ public sealed class RequestRecordingMiddleware(
         }
     }
 
-    private TrackedRequest StartEntry(HttpContext context, string id)
+    private TrackedRequest? StartEntry(HttpContext context, string id)
     {
         var connection = context.Connection;
-        var tracked = ledger.Start(new LedgerEntry(
+        var tracked = ledger.TryStart(new LedgerEntry(
             id,
             context.Request.Method,
             context.Request.Path.Value ?? "/",
@@ -63,5 +71,21 @@ public sealed class RequestRecordingMiddleware(
             StoppedAt: null));
         context.Features.Set(tracked);
         return tracked;
+    }
+
+    private ValueTask RejectDuplicateAsync(HttpContext context, string id)
+    {
+        context.Response.StatusCode = StatusCodes.Status409Conflict;
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Request id in use",
+                Detail = $"A request with {RequestId.Header} '{id}' is still running. An id names one request at a time: " +
+                         "send another id, or none and the server makes one.",
+            },
+        });
     }
 }

@@ -21,6 +21,18 @@ public sealed class TrackedRequest
 
     public string Id => _entry.Id;
 
+    /// <summary>The pipeline has not finished with the request yet.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entry.EndedAt is null;
+            }
+        }
+    }
+
     /// <summary>The current state. Bytes written are read live so the hot write path never locks.</summary>
     public LedgerEntry Snapshot
     {
