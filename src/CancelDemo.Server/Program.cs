@@ -27,8 +27,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<RequestIdMiddleware>();
 app.UseCors();
 app.UseMiddleware<RequestRecordingMiddleware>();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseSamplePage();
 app.UseCancelDemoSwagger();
 
 app.MapWorkApi();

@@ -33,7 +33,15 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
 
     private static X509Certificate2 LoadOrCreate(string directory, TimeProvider clock, ILogger logger)
     {
-        Directory.CreateDirectory(directory);
+        // Owner-only from the start: it holds the private key. An existing folder is left as its owner made it.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         // Two servers starting at once (two terminals, parallel tests) must not each make a certificate:
         // the second would replace the PEM the first one's clients trust.
         using var exclusive = LockStateDirectory(directory);
@@ -94,13 +102,21 @@ public sealed partial class LocalhostCertificate(IOptions<TlsOptions> options, T
         }
     }
 
+    /// <summary>
+    /// Writes a temporary file created with <paramref name="mode"/> from its first moment (a key must never
+    /// exist world-readable, not even between a write and a chmod), then moves it into place.
+    /// </summary>
     private static void WriteAtomically(string path, byte[] content, UnixFileMode? mode = null)
     {
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temporary, content);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (mode is { } m && !OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(temporary, m);
+            options.UnixCreateMode = m;
+        }
+        using (var file = new FileStream(temporary, options))
+        {
+            file.Write(content);
         }
         File.Move(temporary, path, overwrite: true);
     }

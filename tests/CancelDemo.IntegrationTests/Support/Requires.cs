@@ -18,6 +18,7 @@ public static class Requires
         ["caddy"] = "caddy",
         ["h2o"] = "h2o",
         ["strace"] = "strace",
+        ["ss"] = "iproute2",
     };
 
     public static bool IsRoot => Environment.UserName == "root";

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+
+namespace CancelDemo.IntegrationTests.Support;
+
+/// <summary>
+/// The built server as its own process (`dotnet CancelDemo.Server.dll`), started from any directory, on
+/// 127.0.0.1 port 0: for what needs a real separate process (another working directory, a second hop, a
+/// process killed mid-request). It learns its ports from the banner the server prints.
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+    private readonly Dictionary<Transport, Uri> _listeners;
+
+    private ServerProcess(ChildProcess process, Dictionary<Transport, Uri> listeners, string stateDirectory)
+    {
+        _process = process;
+        _listeners = listeners;
+        StateDirectory = stateDirectory;
+    }
+
+    /// <summary>The server's build output, as the test project copies it.</summary>
+    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "CancelDemo.Server.dll");
+
+    public string StateDirectory { get; }
+
+    public string Output => _process.Output;
+
+    public int Id => _process.Id;
+
+    public Uri BaseAddress(Transport transport) => _listeners[transport];
+
+    /// <summary>
+    /// Starts the server with <paramref name="settings"/> (as --key=value arguments) from
+    /// <paramref name="workingDirectory"/>, optionally under <paramref name="wrapper"/> (e.g. strace), and
+    /// waits (bounded) until every listener has said where it is.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null,
+        IReadOnlyList<string>? wrapper = null, string? stateDirectory = null)
+    {
+        stateDirectory ??= CancelDemoServer.StateDirectory;
+        var arguments = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Http1:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Https:Url"] = "https://127.0.0.1:0",
+            ["Kestrel:Endpoints:H2c:Url"] = "http://127.0.0.1:0",
+            ["Tls:StateDirectory"] = stateDirectory,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            arguments[key] = value;
+        }
+        var listeners = new Dictionary<Transport, Uri>();
+        var allListening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string line)
+        {
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                lock (listeners)
+                {
+                    listeners[Enum.Parse<Transport>(match.Groups["name"].Value)] = new Uri(match.Groups["url"].Value);
+                    if (listeners.Count == 3)
+                    {
+                        allListening.TrySetResult();
+                    }
+                }
+            }
+        }
+        string[] command = [.. wrapper ?? [], "dotnet", Dll, .. arguments.Select(a => $"--{a.Key}={a.Value}")];
+        var process = ChildProcess.Start(command[0], command.Skip(1), workingDirectory: workingDirectory, onLine: OnLine);
+        var server = new ServerProcess(process, listeners, stateDirectory);
+        try
+        {
+            await allListening.Task.WaitAsync(TaskTimeouts.Default);
+        }
+        catch (TimeoutException)
+        {
+            await server.DisposeAsync();
+            throw new TimeoutException($"the server did not start listening: {process.Output}");
+        }
+        return server;
+    }
+
+    /// <summary>A client for <paramref name="transport"/> that trusts the server's exported certificate.</summary>
+    public HttpClient CreateClient(Transport transport)
+    {
+        var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(StateDirectory, "localhost.pem")));
+        return HttpClients.Create(BaseAddress(transport), transport.Version(), HttpClients.Handler(pem, handler: new SocketsHttpHandler()));
+    }
+
+    /// <summary>SIGKILL: the process dies mid-whatever, without a word to anyone.</summary>
+    public void Kill() => _process.Kill();
+
+    public Task SignalAsync(string signal) => _process.SignalAsync(signal);
+
+    public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    [GeneratedRegex(@"(?<name>Http1|Https|H2c) listening on (?<url>\S+) \(")]
+    private static partial Regex ListeningLine();
+}
