@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using CancelDemo.IntegrationTests.Support;
 using CancelDemo.Server.Ledger;
 using Microsoft.AspNetCore.Mvc;
@@ -76,12 +74,8 @@ public sealed class ClientTextTests(CancelDemoServer server) : IClassFixture<Can
 
     private async Task<string> SendRawAsync(string request)
     {
-        var address = server.BaseAddress(Transport.Http1);
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(address.Host, address.Port).DefaultTimeout();
-        await socket.SendAsync(Encoding.UTF8.GetBytes(request));
-        using var stream = new NetworkStream(socket);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync().DefaultTimeout();
+        using var client = await RawHttp1.ConnectAsync(server);
+        await client.SendAsync(request);
+        return await client.ReadAllTextAsync();
     }
 }

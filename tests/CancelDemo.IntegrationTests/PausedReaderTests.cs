@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using CancelDemo.IntegrationTests.Support;
 using CancelDemo.Server.Ledger;
 using static CancelDemo.IntegrationTests.Support.CancelDemoServer;
@@ -27,13 +25,13 @@ public sealed class PausedReaderTests(ShortDeadPeerServer server) : IClassFixtur
     public async Task PausedHttp1ReaderKeepsItsRequestAndGetsTheWholeBody(string pathAndQuery)
     {
         var id = NewId("paused");
-        using var socket = await ConnectSmallWindowAsync();
-        await SendAsync(socket, pathAndQuery, id);
-        var first = await ReadSomeAsync(socket); // the body is flowing
+        using var client = await RawHttp1.ConnectAsync(server, receiveBuffer: 16 * 1024);
+        await client.GetAsync(pathAndQuery, id, close: true);
+        var first = await client.ReadSomeAsync(); // the body is flowing
 
         await Task.Delay(Pause); // let time pass, reading nothing: the window is closed the whole time
         Assert.Equal(RequestOutcome.Running, server.Ledger.Find(id)!.Outcome);
-        var received = await ReadToEndAsync(socket);
+        var received = await client.ReadToEndAsync();
 
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.Completed, entry.Outcome);
@@ -65,33 +63,16 @@ public sealed class PausedReaderTests(ShortDeadPeerServer server) : IClassFixtur
     public async Task ReaderThatStallsAndThenClosesIsRecordedAsTheClientNotADeadPeer()
     {
         var id = NewId("stall-close");
-        using var socket = await ConnectSmallWindowAsync();
-        await SendAsync(socket, "/download?delayMs=0&sizeMb=512", id);
-        await ReadSomeAsync(socket); // the body is flowing
+        using var client = await RawHttp1.ConnectAsync(server, receiveBuffer: 16 * 1024);
+        await client.GetAsync("/download?delayMs=0&sizeMb=512", id, close: true);
+        await client.ReadSomeAsync(); // the body is flowing
 
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // quiet for a while: its last ACK is seconds old
-        socket.Close(); // unread data: Linux sends RST
+        client.Close(); // unread data: Linux sends RST
 
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal("client", entry.AbortSource);
-    }
-
-    private async Task<Socket> ConnectSmallWindowAsync()
-    {
-        var address = server.BaseAddress(Transport.Http1);
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 16 * 1024 };
-        await socket.ConnectAsync(address.Host, address.Port).DefaultTimeout();
-        return socket;
-    }
-
-    private static async Task SendAsync(Socket socket, string pathAndQuery, string id) =>
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {pathAndQuery} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{RequestId.Header}: {id}\r\n\r\n"));
-
-    private static async Task<int> ReadSomeAsync(Socket socket)
-    {
-        using var cts = new CancellationTokenSource(TaskTimeouts.Default);
-        return await socket.ReceiveAsync(new byte[4096], SocketFlags.None, cts.Token);
     }
 
     private static async Task<long> ReadToEndAsync(Stream body)
@@ -101,19 +82,6 @@ public sealed class PausedReaderTests(ShortDeadPeerServer server) : IClassFixtur
         long total = 0;
         int read;
         while ((read = await body.ReadAsync(buffer, cts.Token)) > 0)
-        {
-            total += read;
-        }
-        return total;
-    }
-
-    private static async Task<long> ReadToEndAsync(Socket socket)
-    {
-        using var cts = new CancellationTokenSource(TaskTimeouts.Default);
-        var buffer = new byte[256 * 1024];
-        long total = 0;
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
         {
             total += read;
         }
