@@ -1,4 +1,6 @@
+using CancelDemo.Server.Database;
 using CancelDemo.Server.DeadPeer;
+using CancelDemo.Server.Downstream;
 using CancelDemo.Server.Endpoints;
 using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
@@ -13,6 +15,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddDeadPeerDetection();
 builder.Services.AddRequestLedger();
 builder.Services.AddCostlyWork();
+builder.Services.AddDatabase();
+builder.Services.AddDownstream();
 builder.Services.AddEndpointLogs();
 builder.Services.AddCancelDemoJson();
 builder.Services.AddProblemDetails();
@@ -32,6 +36,8 @@ app.UseCancelDemoSwagger();
 
 app.MapWorkApi();
 app.MapTransferApi();
+app.MapQueryApi();
+app.MapChainApi();
 app.MapLedgerApi();
 app.MapSiteApi();
 app.MapHealthChecks("/healthz");

@@ -16,4 +16,11 @@ public sealed partial class WorkLog(ILoggerFactory loggers)
 
     [LoggerMessage(4, LogLevel.Information, "Server is shutting down. Stopping task. {Iteration}")]
     public partial void ShuttingDown(int iteration);
+
+    [LoggerMessage(5, LogLevel.Information, "{Reason}. Stopping query.")]
+    public partial void QueryStopped(string reason);
+
+    // The database failing is the server's problem, not the client's: an error.
+    [LoggerMessage(6, LogLevel.Error, "The database failed: {Message}")]
+    public partial void DatabaseFailed(Exception exception, string message);
 }

@@ -25,6 +25,10 @@ namespace CancelDemo.Server.Ledger;
 /// "deadPeer" when the server gave up on a peer that had stopped answering (the watchdog, an HTTP/2 ping
 /// timeout); null when unknown or not aborted.
 /// </param>
+/// <param name="TraceId">The W3C trace id of the request (from its traceparent, which /chain forwards to the next hop).</param>
+/// <param name="ParentId">The calling hop's request id (X-Parent-Request-Id), for a downstream hop of /chain.</param>
+/// <param name="Downstream">The next hop this request called (/chain).</param>
+/// <param name="Query">The PostgreSQL statement this request ran (/query).</param>
 public sealed record LedgerEntry(
     string Id,
     string Method,
@@ -45,7 +49,11 @@ public sealed record LedgerEntry(
     long? BytesWrittenAtAbort = null,
     double? PeerSilentMs = null,
     StopReason? StopReason = null,
-    string? AbortSource = null)
+    string? AbortSource = null,
+    string? TraceId = null,
+    string? ParentId = null,
+    DownstreamCall? Downstream = null,
+    QueryRecord? Query = null)
 {
     /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
     public double? AbortToStopMs => AbortObservedAt is { } a && StoppedAt is { } s ? (s - a).TotalMilliseconds : null;

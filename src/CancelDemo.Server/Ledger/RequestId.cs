@@ -4,6 +4,9 @@ namespace CancelDemo.Server.Ledger;
 public static class RequestId
 {
     public const string Header = "X-Request-Id";
+
+    /// <summary>The calling hop's X-Request-Id, sent by /chain to the next hop.</summary>
+    public const string ParentHeader = "X-Parent-Request-Id";
     public const int MaxLength = 128;
 
     public static bool IsValid(string value) =>

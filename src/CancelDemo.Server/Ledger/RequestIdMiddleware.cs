@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace CancelDemo.Server.Ledger;
 
-/// <summary>The request's id, as the X-Request-Id middleware settled it.</summary>
-public sealed record RequestIdFeature(string Id);
+/// <summary>The request's id, as the X-Request-Id middleware settled it, and the calling hop's id if one was sent.</summary>
+public sealed record RequestIdFeature(string Id, string? ParentId);
 
 /// <summary>
 /// Gives every request an id: the client's X-Request-Id when it sends a valid one (else the server's
@@ -15,25 +15,26 @@ public sealed class RequestIdMiddleware(RequestDelegate next, IProblemDetailsSer
     public Task InvokeAsync(HttpContext context)
     {
         var sent = context.Request.Headers[RequestId.Header];
-        if (sent.Count == 0)
+        var parent = context.Request.Headers[RequestId.ParentHeader];
+        if (sent.Count > 1 || (sent.Count == 1 && !RequestId.IsValid(sent.ToString())))
         {
-            return Continue(context, context.TraceIdentifier);
+            return RejectAsync(context, RequestId.Header);
         }
-        if (sent.Count == 1 && RequestId.IsValid(sent.ToString()))
+        if (parent.Count > 1 || (parent.Count == 1 && !RequestId.IsValid(parent.ToString())))
         {
-            return Continue(context, sent.ToString());
+            return RejectAsync(context, RequestId.ParentHeader);
         }
-        return RejectAsync(context);
+        return Continue(context, sent.Count == 1 ? sent.ToString() : context.TraceIdentifier, parent.Count == 1 ? parent.ToString() : null);
     }
 
-    private Task Continue(HttpContext context, string id)
+    private Task Continue(HttpContext context, string id, string? parentId)
     {
-        context.Features.Set(new RequestIdFeature(id));
+        context.Features.Set(new RequestIdFeature(id, parentId));
         context.Response.Headers[RequestId.Header] = id;
         return next(context);
     }
 
-    private async Task RejectAsync(HttpContext context)
+    private async Task RejectAsync(HttpContext context, string header)
     {
         var started = clock.GetTimestamp();
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -42,7 +43,7 @@ public sealed class RequestIdMiddleware(RequestDelegate next, IProblemDetailsSer
             HttpContext = context,
             ProblemDetails = new ValidationProblemDetails(new Dictionary<string, string[]>
             {
-                [RequestId.Header] = [$"Send one value of 1 to {RequestId.MaxLength} characters: letters, digits, '-', '_', '.' or ':'."],
+                [header] = [$"Send one value of 1 to {RequestId.MaxLength} characters: letters, digits, '-', '_', '.' or ':'."],
             })
             {
                 Status = StatusCodes.Status400BadRequest,

@@ -17,10 +17,11 @@ public sealed class RequestRecordingMiddleware(
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var id = context.Features.Get<RequestIdFeature>()?.Id ?? context.TraceIdentifier;
+        var ids = context.Features.Get<RequestIdFeature>();
+        var id = ids?.Id ?? context.TraceIdentifier;
         var started = clock.GetTimestamp();
         TrackedRequest? tracked = null;
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RecordInLedgerMetadata>() is not null && (tracked = StartEntry(context, id)) is null)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RecordInLedgerMetadata>() is not null && (tracked = StartEntry(context, id, ids?.ParentId)) is null)
         {
             await RejectDuplicateAsync(context, id);
             RequestSummary.Log(logger, context, StatusCodes.Status409Conflict, clock.GetElapsedTime(started), RequestOutcome.Failed, id);
@@ -50,7 +51,7 @@ public sealed class RequestRecordingMiddleware(
         }
     }
 
-    private TrackedRequest? StartEntry(HttpContext context, string id)
+    private TrackedRequest? StartEntry(HttpContext context, string id, string? parentId)
     {
         var connection = context.Connection;
         var tracked = ledger.TryStart(new LedgerEntry(
@@ -68,7 +69,9 @@ public sealed class RequestRecordingMiddleware(
             IterationsCompleted: 0,
             BytesWritten: 0,
             AbortObservedAt: null,
-            StoppedAt: null));
+            StoppedAt: null,
+            TraceId: System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
+            ParentId: parentId));
         context.Features.Set(tracked);
         return tracked;
     }

@@ -51,6 +51,12 @@ public sealed class TrackedRequest
 
     public void AddBytesWritten(long count) => Interlocked.Add(ref _bytesWritten, count);
 
+    /// <summary>Records what the request's PostgreSQL statement did so far.</summary>
+    public void RecordQuery(Func<QueryRecord?, QueryRecord> change) => Update(e => e with { Query = change(e.Query) });
+
+    /// <summary>Records the call to the next hop so far.</summary>
+    public void RecordDownstream(Func<DownstreamCall?, DownstreamCall> change) => Update(e => e with { Downstream = change(e.Downstream) });
+
     /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
     public void AbortObserved(DateTimeOffset at, PeerVerdict? peer, bool writeFailed) => Update(e => e.AbortObservedAt is null
         ? e with

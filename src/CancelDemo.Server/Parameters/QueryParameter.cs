@@ -62,26 +62,42 @@ public sealed class IntQueryParameter(string name, int min, int max, int? defaul
     }
 }
 
-/// <summary>One of the names of <typeparamref name="TEnum"/> (any case); numbers, lists and padding are refused.</summary>
-public sealed class EnumQueryParameter<TEnum>(string name, TEnum defaultValue, string description) : QueryParameter(name, description)
-    where TEnum : struct, Enum
+/// <summary>One of a fixed set of names (any case), each standing for a value; anything else is refused.</summary>
+public class ChoiceQueryParameter<T>(string name, IReadOnlyList<(string Name, T Value)> choices, T defaultValue, string description)
+    : QueryParameter(name, description)
+    where T : notnull
 {
-    private static readonly string[] Names = [.. Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant())];
+    public T Default { get; } = defaultValue;
 
-    public TEnum Default { get; } = defaultValue;
-
-    public override QueryParameterSchema Schema => new("string", Names: Names, Default: Default.ToString().ToLowerInvariant());
+    public override QueryParameterSchema Schema => new("string", Names: [.. choices.Select(c => c.Name)], Default: NameOf(Default));
 
     internal override object? DefaultValue => Default;
 
+    /// <summary>The name that stands for <paramref name="value"/>.</summary>
+    public string NameOf(T value) => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Name;
+
     internal override string? TryParse(string raw, out object? value)
     {
-        // Enum.TryParse would also take "5", " cpu " and "delay,cpu": only a name is a name.
-        var index = Array.FindIndex(Names, n => string.Equals(n, raw, StringComparison.OrdinalIgnoreCase));
-        value = index < 0 ? null : Enum.GetValues<TEnum>()[index];
-        return index < 0 ? $"'{raw}' is not one of {string.Join(", ", Names.Select(n => $"'{n}'"))}." : null;
+        foreach (var (choice, choiceValue) in choices)
+        {
+            if (string.Equals(choice, raw, StringComparison.OrdinalIgnoreCase))
+            {
+                value = choiceValue;
+                return null;
+            }
+        }
+        value = null;
+        return $"'{raw}' is not one of {string.Join(", ", choices.Select(c => $"'{c.Name}'"))}.";
     }
 }
+
+/// <summary>
+/// One of the names of <typeparamref name="TEnum"/>, lower case on the wire (any case accepted). Enum.TryParse
+/// would also take "5", " cpu " and "delay,cpu": only a name is a name.
+/// </summary>
+public sealed class EnumQueryParameter<TEnum>(string name, TEnum defaultValue, string description)
+    : ChoiceQueryParameter<TEnum>(name, [.. Enum.GetValues<TEnum>().Select(v => (v.ToString().ToLowerInvariant(), v))], defaultValue, description)
+    where TEnum : struct, Enum;
 
 /// <summary>true or false (any case).</summary>
 public sealed class BoolQueryParameter(string name, bool defaultValue, string description) : QueryParameter(name, description)

@@ -49,7 +49,7 @@ public sealed class QueryValues
 
     public int? GetOptional(IntQueryParameter parameter) => (int?)Value(parameter);
 
-    public TEnum Get<TEnum>(EnumQueryParameter<TEnum>  parameter) where TEnum : struct, Enum => (TEnum)Value(parameter)!;
+    public T Get<T>(ChoiceQueryParameter<T> parameter) where T : notnull => (T)Value(parameter)!;
 
     public bool Get(BoolQueryParameter parameter) => (bool)Value(parameter)!;
 

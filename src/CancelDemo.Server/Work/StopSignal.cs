@@ -21,6 +21,7 @@ public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
     private readonly PeerWatch? _peer;
     private CancellationTokenSource? _timeout;
     private int _reason;
+    private long _firedAtTicks;
 
     internal StopSignal(TrackedRequest tracked, PeerWatch? peer, TimeProvider clock, CancellationToken requestAborted, CancellationToken shuttingDown)
     {
@@ -36,6 +37,9 @@ public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
 
     /// <summary>Why the work was told to stop: the first source that fired, or None.</summary>
     public StopReason Reason => (StopReason)Volatile.Read(ref _reason);
+
+    /// <summary>When the signal fired (UTC), or null: downstream work cancelled by the token was told then.</summary>
+    public DateTimeOffset? FiredAt => Interlocked.Read(ref _firedAtTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>The request's ledger entry, for the handler to record its progress.</summary>
     public TrackedRequest Tracked { get; }
@@ -85,6 +89,8 @@ public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
     {
         if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)StopReason.None) == (int)StopReason.None)
         {
+            Interlocked.Exchange(ref _firedAtTicks, _clock.GetUtcNow().UtcTicks);
+            // Runs the work's own registrations now: Npgsql sends its cancel request, HttpClient its RST_STREAM.
             _stop.Cancel();
         }
     }

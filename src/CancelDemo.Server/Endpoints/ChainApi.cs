@@ -1,0 +1,82 @@
+using CancelDemo.Server.Database;
+using CancelDemo.Server.Downstream;
+using CancelDemo.Server.Ledger;
+using CancelDemo.Server.Parameters;
+using CancelDemo.Server.Work;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CancelDemo.Server.Endpoints;
+
+/// <summary>What the last hop of a chain does.</summary>
+public enum ChainLeaf
+{
+    /// <summary>The costly-operation loop of /http1.</summary>
+    Loop,
+
+    /// <summary>The PostgreSQL statement of /query.</summary>
+    Query,
+}
+
+/// <summary>/chain: this server calls the next hop with the request's stop token, down to a leaf that works; the abort follows it.</summary>
+public static class ChainApi
+{
+    public static readonly IntQueryParameter Hops = new("hops", 0, 5, 1, "How many more servers to call before the leaf (0: this one is the leaf).");
+
+    public static readonly ChoiceQueryParameter<HopProtocol> DownstreamProtocol = new("downstreamProtocol", HopProtocols.Names, HopProtocol.H2c,
+        "How each hop calls the next: '1.1' (a cancel closes the connection), '2' (HTTP/2 over TLS) or 'h2c' (a cancel is an RST_STREAM).");
+
+    public static readonly EnumQueryParameter<ChainLeaf> Leaf = new("leaf", ChainLeaf.Loop,
+        "What the last hop does: 'loop' (/http1's loop: iterations, stepMs, work) or 'query' (/query's statement: kind, seconds, api, propagate).");
+
+    public static IEndpointRouteBuilder MapChainApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Chain");
+        group.MapGet("/chain", ChainAsync).WithName("Chain")
+            .WithQueryParameters([Hops, DownstreamProtocol, Leaf, WorkApi.Iterations, WorkApi.StepMs, WorkApi.Work, WorkApi.TimeoutMs, .. QueryApi.Parameters])
+            .Produces<WorkCompleted>().Produces<QueryCompleted>().ProducesProblem(StatusCodes.Status502BadGateway)
+            .Produces(OutcomeRules.ClientClosedRequest)
+            .WithSummary("Calls the next hop (Downstream:BaseUrl, default this server) with the stop token, hops times, then runs the leaf.");
+        group.MapGet("/requests/{id}/chain", ReadChainAsync).WithName("GetRequestChain")
+            .WithSummary("A request's ledger entry and those of the hops it called, each read from its own server's ledger.");
+        return app;
+    }
+
+    public static async Task<IResult> ChainAsync(QueryValues query, StopSignal stop, HttpContext context, HopCaller caller,
+        CostlyOperation operation, Postgres postgres, QueryRunner runner, WorkLog log, TimeProvider clock)
+    {
+        var hops = query.Get(Hops);
+        if (hops == 0)
+        {
+            return query.Get(Leaf) == ChainLeaf.Query
+                ? await QueryApi.RunAsync(query, stop, postgres, runner, log, clock)
+                : await WorkApi.RunAsync(query, stop, operation, log, clock);
+        }
+        var next = QueryString.Create(context.Request.Query.Select(p => p.Key == Hops.Name
+            ? new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>(p.Key, (hops - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : p));
+        try
+        {
+            var answer = await caller.CallAsync(query.Get(DownstreamProtocol), "chain" + next, stop);
+            return TypedResults.Bytes(answer.Body, answer.ContentType ?? "application/json");
+        }
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+        {
+            if (stop.MarkStopped() == StopReason.Shutdown)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Server shutting down",
+                    detail: "The call to the next hop was cancelled because the server is stopping.");
+            }
+            return new ClientClosedResult(0);
+        }
+        catch (HttpRequestException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The next hop failed", detail: e.Message);
+        }
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<LedgerEntry>>, ProblemHttpResult>> ReadChainAsync(string id, ChainReader reader, CancellationToken cancellationToken) =>
+        await reader.ReadAsync(id, cancellationToken) is { } chain
+            ? TypedResults.Ok(chain)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such request",
+                detail: $"The ledger has no request '{id}'; it keeps only the most recent ones.");
+}
