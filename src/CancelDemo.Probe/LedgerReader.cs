@@ -17,7 +17,16 @@ public sealed record ServerEntry(
     long BytesWritten,
     DateTimeOffset? AbortObservedAt,
     DateTimeOffset? StoppedAt,
-    double? AbortToStopMs);
+    double? AbortToStopMs,
+    string? ParentId = null,
+    ServerDownstream? Downstream = null,
+    ServerQuery? Query = null);
+
+/// <summary>The call a /chain hop made to the next one.</summary>
+public sealed record ServerDownstream(string RequestId, string Protocol, DateTimeOffset CalledAt, DateTimeOffset? CancelledAt, DateTimeOffset? EndedAt, string? Ending);
+
+/// <summary>What a /query statement did in the database.</summary>
+public sealed record ServerQuery(string Api, string Kind, int? BackendPid, DateTimeOffset? StartedAt, DateTimeOffset? CancelRequestedAt, DateTimeOffset? EndedAt, string? Ending, string? SqlState);
 
 /// <summary>Reads the server's ledger (GET /requests/{id}) to learn what the server saw.</summary>
 public sealed class LedgerReader(HttpClient client, TimeSpan wait)
@@ -38,6 +47,37 @@ public sealed class LedgerReader(HttpClient client, TimeSpan wait)
                 $"the ledger at {client.BaseAddress} answered {(int)response.StatusCode} for request {id}; point --ledger at the server's HTTP/1.1 listener (http://localhost:8080).");
         }
         return await response.Content.ReadFromJsonAsync<ServerEntry>(Json, cancellationToken);
+    }
+
+    /// <summary>
+    /// The chain of <paramref name="id"/> (GET /requests/{id}/chain: the entry, then each hop's from its own
+    /// server), polled until every hop it reaches has ended and the last one called nobody further.
+    /// </summary>
+    public async Task<IReadOnlyList<ServerEntry>> WaitForChainAsync(string id, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(wait);
+        List<ServerEntry> last = [];
+        try
+        {
+            while (true)
+            {
+                using var response = await client.GetAsync($"requests/{Uri.EscapeDataString(id)}/chain", bounded.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    last = await response.Content.ReadFromJsonAsync<List<ServerEntry>>(Json, bounded.Token) ?? [];
+                    if (last.Count > 0 && last.All(e => e.EndedAt is not null) && last[^1].Downstream is null)
+                    {
+                        return last;
+                    }
+                }
+                await Task.Delay(PollInterval, bounded.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return last;
+        }
     }
 
     /// <summary>

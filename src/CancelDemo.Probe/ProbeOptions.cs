@@ -7,7 +7,8 @@ public sealed class ProbeOptions
 {
     public Argument<string> ScenarioArgument { get; } = new("scenario")
     {
-        Description = $"A scenario, or 'all': {string.Join(", ", Scenarios.All.Select(s => s.Name))}.",
+        Description = $"A scenario, or 'all' of them: {string.Join(", ", Scenarios.All.Select(s => s.Name))}. " +
+                      "Or 'chain': /chain through the hops to a loop or a query, shown as a waterfall (see --downstream, --leaf, --hops).",
     };
 
     public Option<Uri?> BaseOption { get; } = new("--base")
@@ -22,31 +23,31 @@ public sealed class ProbeOptions
         Description = "Where the server's ledger is read (GET /requests/{id}). Default: --base; set it to the server when --base is a proxy.",
     };
 
-    public Option<Transport[]> ProtocolOption { get; } = new("--protocol")
+    public Option<Transport[]> ProtocolOption { get; } = TransportsOption("--protocol",
+        "How the probe talks to --base: 1.1, 2 (HTTP/2 over TLS), h2c (cleartext HTTP/2), or all. Repeatable. Default: 1.1.", Transport.Http1);
+
+    public Option<Transport[]> DownstreamOption { get; } = TransportsOption("--downstream",
+        "chain: how each hop calls the next: 1.1, 2, h2c, or all. Repeatable. Default: h2c.", Transport.H2c);
+
+    public Option<string> LeafOption { get; } = new("--leaf")
     {
-        Description = "1.1, 2 (HTTP/2 over TLS), h2c (cleartext HTTP/2), or all. Repeatable. Default: 1.1.",
-        AllowMultipleArgumentsPerToken = true,
+        Description = "chain: what the last hop does: loop (the costly loop) or query (a PostgreSQL statement; the server needs ConnectionStrings:Postgres). Default: loop.",
+        DefaultValueFactory = _ => "loop",
+    };
+
+    public Option<int> HopsOption { get; } = new("--hops")
+    {
+        Description = "chain: how many servers the edge calls in a row before the leaf (1-5). Default: 1.",
+        DefaultValueFactory = _ => 1,
         CustomParser = result =>
         {
-            var protocols = new List<Transport>();
-            foreach (var token in result.Tokens.Select(t => t.Value))
+            if (int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 5)
             {
-                if (token == "all")
-                {
-                    protocols.AddRange(Transports.All);
-                }
-                else if (Transports.Parse(token) is { } protocol)
-                {
-                    protocols.Add(protocol);
-                }
-                else
-                {
-                    result.AddError($"'{token}' is not a protocol; use 1.1, 2, h2c or all.");
-                }
+                return n;
             }
-            return [.. protocols.Distinct()];
+            result.AddError($"'{result.Tokens.Single().Value}' is not a hop count; use a whole number from 1 to 5.");
+            return 1;
         },
-        DefaultValueFactory = _ => [Transport.Http1],
     };
 
     public Option<TimeSpan?> CancelAfterOption { get; } = new("--cancel-after")
@@ -90,10 +91,39 @@ public sealed class ProbeOptions
 
     public ProbeOptions()
     {
-        ScenarioArgument.AcceptOnlyFromAmong([.. Scenarios.All.Select(s => s.Name), "all"]);
+        ScenarioArgument.AcceptOnlyFromAmong([.. Scenarios.All.Select(s => s.Name), "all", "chain"]);
+        LeafOption.AcceptOnlyFromAmong("loop", "query");
     }
 
-    public IEnumerable<Symbol> All => [ScenarioArgument, BaseOption, LedgerOption, ProtocolOption, CancelAfterOption, RepeatOption, JsonOption, MarkdownOption, CaCertOption, InsecureOption, WaitOption];
+    public IEnumerable<Symbol> All => [ScenarioArgument, BaseOption, LedgerOption, ProtocolOption, CancelAfterOption, RepeatOption, JsonOption, MarkdownOption,
+        CaCertOption, InsecureOption, WaitOption, DownstreamOption, LeafOption, HopsOption];
+
+    private static Option<Transport[]> TransportsOption(string name, string description, Transport defaultValue) => new(name)
+    {
+        Description = description,
+        AllowMultipleArgumentsPerToken = true,
+        CustomParser = result =>
+        {
+            var protocols = new List<Transport>();
+            foreach (var token in result.Tokens.Select(t => t.Value))
+            {
+                if (token == "all")
+                {
+                    protocols.AddRange(Transports.All);
+                }
+                else if (Transports.Parse(token) is { } protocol)
+                {
+                    protocols.Add(protocol);
+                }
+                else
+                {
+                    result.AddError($"'{token}' is not a protocol; use 1.1, 2, h2c or all.");
+                }
+            }
+            return [.. protocols.Distinct()];
+        },
+        DefaultValueFactory = _ => [defaultValue],
+    };
 
     internal static Uri? AbsoluteHttpUri(string text, Action<string> error)
     {

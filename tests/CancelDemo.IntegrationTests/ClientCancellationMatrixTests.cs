@@ -27,7 +27,8 @@ public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : ICl
     [MemberData(nameof(Matrix))]
     public async Task ServerNoticesTheCancelStopsTheWorkAndTheConnectionFollowsTheProtocol(string name, Transport transport)
     {
-        using var runner = new ScenarioRunner(server.ProbeSettings(transport));
+        using var target = new ProbeTarget(server.ProbeSettings(transport));
+        var runner = new ScenarioRunner(target);
 
         var result = await runner.RunAsync(Scenarios.Find(name)!, CancellationToken.None).DefaultTimeout();
 

@@ -1,7 +1,7 @@
 namespace CancelDemo.IntegrationTests.Support;
 
 /// <summary>
-/// What a test needs from the machine: a command on PATH (with its Debian package), or "root". A test
+/// What a test needs from the machine: a command on PATH (with its Debian package), "postgresql", or "root". A test
 /// whose needs are missing is skipped with the install command in the reason; ./test.sh installs every
 /// tool, and under CI a skip fails the run, so nothing is silently untested.
 /// </summary>
@@ -19,9 +19,15 @@ public static class Requires
         ["h2o"] = "h2o",
         ["strace"] = "strace",
         ["ss"] = "iproute2",
+        ["pgbouncer"] = "pgbouncer",
+        ["postgresql"] = "postgresql",
     };
 
     public static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>PostgreSQL's server programs: on PATH, or where Debian puts them (/usr/lib/postgresql/N/bin).</summary>
+    public static bool HasPostgres => Find("initdb") is not null
+        || (Directory.Exists("/usr/lib/postgresql") && Directory.GetDirectories("/usr/lib/postgresql").Any(d => File.Exists(Path.Combine(d, "bin", "initdb"))));
 
     public static string? Find(string command) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
@@ -32,7 +38,12 @@ public static class Requires
     /// <summary>Why a test needing <paramref name="needs"/> cannot run here, or null when it can.</summary>
     public static string? SkipReason(IEnumerable<string> needs)
     {
-        var missing = needs.Where(n => n == "root" ? !IsRoot : Find(n) is null).ToList();
+        var missing = needs.Where(n => n switch
+        {
+            "root" => !IsRoot,
+            "postgresql" => !HasPostgres,
+            _ => Find(n) is null,
+        }).ToList();
         if (missing.Count == 0)
         {
             return null;

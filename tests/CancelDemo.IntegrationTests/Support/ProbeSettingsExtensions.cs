@@ -1,7 +1,7 @@
 namespace CancelDemo.IntegrationTests.Support;
 
 /// <summary>Points the probe at a test server: its listener for the transport, its ledger, its certificate.</summary>
-public static class ProbeTarget
+public static class ProbeSettingsExtensions
 {
     public static ProbeSettings ProbeSettings(this CancelDemoServer server, Transport transport, TimeSpan? cancelAfter = null) => new(
         server.BaseAddress(transport),
