@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, installing what it needs:
-#   1. the system tools the tests drive for real (curl, Chromium, proxies, iptables), when missing;
+#   1. the system tools the tests drive for real (curl, Chromium, proxies, iptables, PostgreSQL, pgbouncer,
+#      strace), when missing;
 #   2. every test project in CancelDemo.sln;
 #   3. a plain "N passed, N failed, N skipped" line. Under CI (CI=true) any skipped test fails the run,
 #      so nothing is silently untested.
@@ -16,12 +17,17 @@ declare -A tools=(
   [caddy]=caddy
   [h2o]=h2o
   [iptables]=iptables
+  [pgbouncer]=pgbouncer
+  [strace]=strace
+  [ss]=iproute2
 )
 
 missing=()
 for command in "${!tools[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${tools[$command]}")
 done
+# PostgreSQL's server programs live in /usr/lib/postgresql/N/bin, not on PATH.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}"
   if [[ $(id -u) -eq 0 ]]; then

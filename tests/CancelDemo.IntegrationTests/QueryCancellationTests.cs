@@ -11,7 +11,7 @@ namespace CancelDemo.IntegrationTests;
 /// connection, and the pool recovers.
 /// </summary>
 [Collection(PostgresClusterDefinition.Name)]
-public sealed class QueryCancellationTests(PostgresCluster postgres)
+public sealed class QueryCancellationTests(PostgresCluster postgres, PropagationReport report)
 {
     /// <summary>Generous: measured 20-70 ms from the client's cancel to the backend going idle.</summary>
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
@@ -49,6 +49,9 @@ public sealed class QueryCancellationTests(PostgresCluster postgres)
         Assert.Equal(running!.Pid, query.BackendPid);
         Assert.Equal(("cancelled", "57014", true), (query.Ending, query.SqlState, query.ConnectionHealthy));
         Assert.InRange(idle!.StateChange - cancelledAt, TimeSpan.FromMilliseconds(-50), StopBound);
+        report.Record(new("1. /query: the client's abort cancels the statement", $"{transport.Name()}, {api}, {kind}",
+            Waterfall.From(transport.Name(), "-", "query", id, cancelledAt, [ProbeView.Of(entry)], null), idle.StateChange.Since(cancelledAt),
+            $"backend {query.BackendPid} idle; the next query reused it"));
 
         // The next query is served by a pooled connection that is still healthy: the same backend.
         var nextId = NewId("query-next");
@@ -69,6 +72,7 @@ public sealed class QueryCancellationTests(PostgresCluster postgres)
         var call = client.SendAsync(Get("/query?kind=compute&seconds=3&propagate=false", id), cts.Token);
         await postgres.WaitForAsync(id, b => b is { IsActive: true });
         await cts.CancelAsync();
+        var cancelledAt = DateTimeOffset.UtcNow;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         await server.WaitForEntryAsync(id, e => e.AbortObservedAt is not null); // the server knows the client left
 
@@ -80,6 +84,10 @@ public sealed class QueryCancellationTests(PostgresCluster postgres)
         // The handler noticed only after the statement: recorded, but long after the abort.
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.True(entry.StoppedAt >= query.EndedAt, "the work stopped only when the statement ended");
+        var idle = await postgres.WaitForAsync(id, b => b is { IsActive: false });
+        report.Record(new("2. propagate=false: the anti-pattern", "1.1, npgsql, compute 3 s",
+            Waterfall.From("1.1", "-", "query", id, cancelledAt, [ProbeView.Of(entry)], null), idle!.StateChange.Since(cancelledAt),
+            "the statement ran its 3 s to the end"));
     }
 
     [RequiresTheory("postgresql", "pgbouncer")]
@@ -96,6 +104,7 @@ public sealed class QueryCancellationTests(PostgresCluster postgres)
         var call = client.SendAsync(Get("/query?kind=sleep&seconds=6", id), cts.Token);
         var running = await postgres.WaitForAsync(id, b => b is { IsActive: true });
         await cts.CancelAsync();
+        var cancelledAt = DateTimeOffset.UtcNow;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         var entry = await server.WaitForEndAsync(id);
@@ -110,5 +119,8 @@ public sealed class QueryCancellationTests(PostgresCluster postgres)
         Assert.Equal(System.Net.HttpStatusCode.OK, next.StatusCode);
         Assert.NotEqual(running.Pid, (await server.WaitForEndAsync(nextId)).Query!.BackendPid);
         Assert.DoesNotContain(server.Logs.Events, e => e.Level > LogLevel.Information);
+        report.Record(new("3. A cancel that cannot reach PostgreSQL (a proxy drops it)", setting.Length == 0 ? "Cancellation Timeout=2000 (default)" : "Cancellation Timeout=-1",
+            Waterfall.From("h2c", "-", "query", id, cancelledAt, [ProbeView.Of(entry)], null), null,
+            $"connection broken; backend {running.Pid} ran its 6 s statement on; the next query used a new backend"));
     }
 }

@@ -113,9 +113,3 @@ public sealed record Backend(int Pid, string State, DateTimeOffset QueryStart, D
 {
     public bool IsActive => State == "active";
 }
-
-[CollectionDefinition(Name)]
-public sealed class PostgresClusterDefinition : ICollectionFixture<PostgresCluster>
-{
-    public const string Name = "PostgreSQL";
-}
