@@ -3,7 +3,11 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { id: null, abort: null, timer: null, startedAt: 0, lastIteration: 0, ended: false };
+const state = {
+  id: null, abort: null, timer: null, startedAt: 0, lastIteration: 0, ended: false,
+  // The waterfall: every ledger entry of the chain (the request and the hops it called), by id.
+  chain: new Map(), ticks: new Map(), clientStart: 0, clientAbortAt: null, clientEndAt: null,
+};
 
 // The server's listeners, so the page can call the other one (cross-origin, allowed by CORS).
 async function loadTargets() {
@@ -41,6 +45,7 @@ function watchLedger() {
 }
 
 function showEntry(entry) {
+  if (state.id && (entry.id === state.id || state.chain.has(entry.parentId))) trackHop(entry);
   if (entry.id !== state.id || state.ended) return;
   const unit = entry.path === "/stream" ? "Sent chunk" : "Working...";
   while (state.lastIteration < entry.iterationsCompleted) logLine(`${unit} ${state.lastIteration++}`);
@@ -52,9 +57,11 @@ function showEntry(entry) {
   } else {
     logLine(`Ended: ${entry.outcome}`, entry.outcome === "completed" ? "done" : "stop");
   }
+  if (entry.downstream) setTimeout(loadChain, 300); // hops on other servers are not in this feed: ask the ledger
   const outcome = $("server-outcome");
   outcome.dataset.outcome = entry.outcome;
-  outcome.textContent = `${entry.statusCode} ${entry.outcome} over ${entry.protocol} after ${entry.iterationsCompleted} of ${entry.iterationsPlanned}${latency}`;
+  const progress = entry.iterationsPlanned ? ` after ${entry.iterationsCompleted} of ${entry.iterationsPlanned}` : "";
+  outcome.textContent = `${entry.statusCode} ${entry.outcome} over ${entry.protocol}${progress}${latency}`;
 }
 
 function logLine(text, kind) {
@@ -68,6 +75,11 @@ function logLine(text, kind) {
 function requestUrl() {
   const endpoint = $("endpoint").value;
   const url = new URL(endpoint, $("target").value);
+  if (endpoint === "/chain" || endpoint === "/query") {
+    for (const name of endpoint === "/chain" ? ["hops", "downstreamProtocol", "leaf", "seconds", "kind"] : ["seconds", "kind"]) {
+      url.searchParams.set(name, $(name).value);
+    }
+  }
   if (endpoint === "/stream") {
     url.searchParams.set("intervalMs", $("stepMs").value);
     url.searchParams.set("durationMs", String($("iterations").value * $("stepMs").value));
@@ -79,6 +91,8 @@ function requestUrl() {
 }
 
 function clientResult(text, kind) {
+  state.clientEndAt = Date.now();
+  renderWaterfall();
   const result = $("client-result");
   result.textContent = `${text} after ${((performance.now() - state.startedAt) / 1000).toFixed(2)} s`;
   result.dataset.state = kind;
@@ -140,8 +154,11 @@ function start(event) {
   $("client-result").textContent = "Waiting for the response…";
   $("client-result").dataset.state = "running";
   $("client-received").textContent = "";
+  Object.assign(state, { chain: new Map(), ticks: new Map(), clientStart: Date.now(), clientAbortAt: null, clientEndAt: null });
+  renderWaterfall();
   const url = requestUrl();
-  state.abort = $("api").value === "fetch" ? startFetch(url) : startXhr(url);
+  const abort = $("api").value === "fetch" ? startFetch(url) : startXhr(url);
+  state.abort = () => { state.clientAbortAt = Date.now(); renderWaterfall(); abort(); };
   $("start").disabled = true;
   $("abort").disabled = false;
   const seconds = parseFloat($("autoAbort").value);
@@ -159,8 +176,103 @@ $("controls").addEventListener("submit", start);
 $("abort").addEventListener("click", () => state.abort && state.abort());
 // The seed's numbers: /http1 aborted after 7 s, /http2 after 6 s.
 $("endpoint").addEventListener("change", () => {
+  $("downstream").hidden = !["/chain", "/query"].includes($("endpoint").value);
   const seed = { "/http1": 7, "/http2": 6 }[$("endpoint").value];
   if (seed && $("autoAbort").value) $("autoAbort").value = seed;
 });
+// ---- The waterfall: one lane per process, live from the ledger --------------------------------------
+
+function trackHop(entry) {
+  const before = state.chain.get(entry.id);
+  if ((before?.iterationsCompleted ?? 0) < entry.iterationsCompleted) {
+    const ticks = state.ticks.get(entry.id) ?? [];
+    ticks.push(Date.now());
+    state.ticks.set(entry.id, ticks);
+  }
+  state.chain.set(entry.id, entry);
+  renderWaterfall();
+}
+
+async function loadChain() {
+  const id = state.id;
+  try {
+    const chain = await (await fetch(new URL(`/requests/${encodeURIComponent(id)}/chain`, $("target").value))).json();
+    if (id === state.id && Array.isArray(chain)) for (const entry of chain) state.chain.set(entry.id, entry);
+    renderWaterfall();
+  } catch { /* the live lanes stay as they are */ }
+}
+
+// The chain in call order: the request, the hop it called, and so on.
+function chainInOrder() {
+  const ordered = [];
+  for (let entry = state.chain.get(state.id); entry && ordered.length < 10; ) {
+    ordered.push(entry);
+    const childId = entry.downstream?.requestId;
+    entry = childId ? state.chain.get(childId) : [...state.chain.values()].find((e) => e.parentId === entry.id);
+  }
+  return ordered;
+}
+
+function renderWaterfall() {
+  const t0 = state.clientStart;
+  if (!t0) return;
+  const at = (iso) => (iso ? Date.parse(iso) : null);
+  const lanes = [{ name: "client", label: "client (this page)", start: t0, end: state.clientEndAt, abort: state.clientAbortAt, stop: state.clientEndAt && state.clientAbortAt ? state.clientEndAt : null, ticks: [] }];
+  chainInOrder().forEach((entry, i) => {
+    lanes.push({
+      name: i === 0 ? "edge" : `hop-${i}`, label: `${i === 0 ? "edge" : `hop ${i}`} ${entry.protocol} ${entry.outcome}`,
+      start: at(entry.startedAt), end: at(entry.endedAt), abort: at(entry.abortObservedAt), stop: at(entry.stoppedAt), ticks: state.ticks.get(entry.id) ?? [],
+    });
+    const q = entry.query;
+    if (q?.startedAt) {
+      lanes.push({
+        name: "database", label: `database ${q.api} ${q.ending ?? "running"}${q.sqlState ? ` (${q.sqlState})` : ""}`,
+        start: at(q.startedAt), end: at(q.endedAt), abort: at(q.cancelRequestedAt), stop: q.ending === "cancelled" || q.ending === "broken" ? at(q.endedAt) : null, ticks: [],
+      });
+    }
+  });
+  const end = Math.max(Date.now(), ...lanes.map((l) => l.end ?? 0)) + 50;
+  const pct = (t) => `${(((t - t0) / (end - t0)) * 100).toFixed(2)}%`;
+  const since = (t) => (t == null || state.clientAbortAt == null ? "" : (t - state.clientAbortAt).toFixed(1));
+  $("lanes").replaceChildren(...lanes.map((lane) => {
+    const row = document.createElement("div");
+    row.className = `lane ${lane.name}`;
+    Object.assign(row.dataset, { lane: lane.name, noticedMs: since(lane.abort), stoppedMs: since(lane.stop) });
+    const label = document.createElement("span");
+    label.textContent = lane.label;
+    const track = document.createElement("div");
+    track.className = "track";
+    const bar = document.createElement("div");
+    bar.className = "bar";
+    bar.style.left = pct(lane.start ?? t0);
+    bar.style.width = `calc(${pct(lane.end ?? Date.now())} - ${pct(lane.start ?? t0)})`;
+    track.append(bar);
+    const mark = (cls, t, text, title) => {
+      if (t == null) return;
+      const m = document.createElement("span");
+      m.className = `mark ${cls}`;
+      m.style.left = pct(t);
+      m.textContent = text;
+      m.title = title;
+      track.append(m);
+    };
+    lane.ticks.forEach((t, i) => mark("tick", t, "|", `iteration ${i}`));
+    mark("abort", lane.abort, "●", `the abort reached it (+${since(lane.abort)} ms)`);
+    mark("stop", lane.stop, "■", `its work stopped (+${since(lane.stop)} ms)`);
+    row.append(label, track);
+    return row;
+  }));
+  const hops = lanes.slice(1);
+  const summary = $("waterfall-summary");
+  if (state.clientAbortAt && hops.length && hops.every((l) => l.stop)) {
+    summary.textContent = `The abort reached every process: ${hops.map((l) => `${l.name} +${since(l.abort)} ms`).join(", ")}; ` +
+      `all work had stopped +${Math.max(...hops.map((l) => Number(since(l.stop)))).toFixed(1)} ms after the abort.`;
+    summary.dataset.state = "stopped";
+  } else {
+    summary.textContent = "";
+    delete summary.dataset.state;
+  }
+}
+
 loadTargets().catch(() => $("target").replaceChildren(new Option(`this server (${location.origin})`, location.origin)));
 watchLedger();

@@ -32,7 +32,23 @@ public sealed class SamplePage(IPage page)
         return await id.InnerTextAsync();
     }
 
+    /// <summary>Starts a /chain down to <paramref name="leaf"/>; returns the request id the page sent.</summary>
+    public async Task<string> StartChainAsync(string leaf, int hops, string downstreamProtocol, int seconds, int iterations = 50, int stepMs = 200)
+    {
+        await page.SelectOptionAsync("#endpoint", "/chain");
+        await page.FillAsync("#hops", hops.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.SelectOptionAsync("#downstreamProtocol", downstreamProtocol);
+        await page.SelectOptionAsync("#leaf", leaf);
+        await page.FillAsync("#seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return await StartAsync("/chain", "fetch", iterations, stepMs);
+    }
+
     public Task AbortAsync() => page.ClickAsync("#abort");
+
+    /// <summary>One lane of the waterfall panel: client, edge, hop-1, ..., database.</summary>
+    public ILocator Lane(string name) => page.Locator($"#lanes .lane[data-lane='{name}']");
+
+    public ILocator WaterfallSummary => page.Locator("#waterfall-summary");
 
     public ILocator ClientResult => page.Locator("#client-result");
 
