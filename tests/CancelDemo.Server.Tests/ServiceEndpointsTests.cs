@@ -14,7 +14,7 @@ public sealed class ServiceEndpointsTests(InProcessServer server) : IClassFixtur
         using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
 
         var paths = document.RootElement.GetProperty("paths");
-        foreach (var path in new[] { "/http1", "/http2", "/download", "/stream", "/requests", "/requests/{id}", "/requests/events" })
+        foreach (var path in new[] { "/http1", "/http2", "/download", "/stream", "/requests", "/requests/{id}", "/requests/events", "/query", "/chain", "/requests/{id}/chain" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is documented");
         }
@@ -24,6 +24,10 @@ public sealed class ServiceEndpointsTests(InProcessServer server) : IClassFixtur
         Assert.Equal(1000, iterations.GetProperty("schema").GetProperty("maximum").GetInt32());
         var statuses = http1.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
         Assert.Superset(new HashSet<string> { "200", "400", "499" }, statuses.ToHashSet());
+        var chain = paths.GetProperty("/chain").GetProperty("get").GetProperty("parameters").EnumerateArray().ToList();
+        var protocol = chain.Single(p => p.GetProperty("name").GetString() == "downstreamProtocol").GetProperty("schema");
+        Assert.Equal(["1.1", "2", "h2c"], protocol.GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Contains(chain, p => p.GetProperty("name").GetString() == "propagate" && p.GetProperty("schema").GetProperty("type").GetString() == "boolean");
     }
 
     [Fact]
