@@ -45,7 +45,9 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 
 stop() {
-  trap - EXIT INT TERM
+  # A second Ctrl-C or TERM must not interrupt the clean-up.
+  trap '' INT TERM
+  trap - EXIT
   [[ -f $work/pgbouncer.pid ]] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
   "${as[@]}" "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$work"
