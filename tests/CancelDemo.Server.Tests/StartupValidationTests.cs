@@ -33,4 +33,17 @@ public sealed class StartupValidationTests
 
         Assert.Contains(error.Failures, f => f.Contains("Capacity", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void BadDownstreamSettingsAreAllReportedAtStartUp()
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Downstream:BaseUrl", "ftp://example")
+            .UseSetting("Downstream:CaCertificate", "/no/such/file.pem"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+
+        Assert.Contains(error.Failures, f => f.Contains("Downstream:BaseUrl", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Downstream:CaCertificate", StringComparison.Ordinal));
+    }
 }
