@@ -26,18 +26,13 @@ public static class ProbeCommand
             }
         }
         root.SetAction((parse, cancellationToken) => RunAsync(options, parse, cancellationToken));
+        root.Add(Storm.StormCommands.Storm());
+        root.Add(Storm.StormCommands.Report());
         return root;
     }
 
     private static async Task<int> RunAsync(ProbeOptions o, ParseResult parse, CancellationToken cancellationToken)
     {
-        if (Console.IsOutputRedirected)
-        {
-            // Piped or captured: plain text, and wide enough that the table's columns are not folded.
-            AnsiConsole.Profile.Capabilities.Ansi = false;
-            AnsiConsole.Profile.Capabilities.Interactive = false;
-            AnsiConsole.Profile.Width = 200;
-        }
         var protocols = parse.GetValue(o.ProtocolOption)!;
         var baseUri = parse.GetValue(o.BaseOption);
         if (baseUri is not null && protocols.Length > 1)
