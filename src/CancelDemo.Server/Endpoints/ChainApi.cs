@@ -61,7 +61,7 @@ public static class ChainApi
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            if (stop.MarkStopped() == StopReason.Shutdown)
+            if (await stop.StoppedAsync() == StopReason.Shutdown)
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Server shutting down",
                     detail: "The call to the next hop was cancelled because the server is stopping.");

@@ -46,14 +46,14 @@ public static class QueryApi
             if (stop.Token.IsCancellationRequested)
             {
                 // The anti-pattern: the handler learns the client left only once the statement is over.
-                return Stopped(stop, log);
+                return Stopped(await stop.StoppedAsync(), log);
             }
             return TypedResults.Ok(new QueryCompleted("Query completed", record.Api, record.Kind, record.Seconds, record.BackendPid,
                 clock.GetElapsedTime(started).TotalMilliseconds));
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            return Stopped(stop, log);
+            return Stopped(await stop.StoppedAsync(), log);
         }
         catch (Exception e) when (QueryRunner.DatabaseError(e) is { } error)
         {
@@ -62,9 +62,9 @@ public static class QueryApi
         }
     }
 
-    private static Results<Ok<QueryCompleted>, ClientClosedResult, ProblemHttpResult> Stopped(StopSignal stop, WorkLog log)
+    private static Results<Ok<QueryCompleted>, ClientClosedResult, ProblemHttpResult> Stopped(StopReason reason, WorkLog log)
     {
-        switch (stop.MarkStopped())
+        switch (reason)
         {
             case StopReason.Shutdown:
                 log.QueryStopped("Server is shutting down");

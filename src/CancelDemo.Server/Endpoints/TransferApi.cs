@@ -51,7 +51,7 @@ public static class TransferApi
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             var bytes = stop.Tracked.Snapshot.BytesWritten;
-            return Stopped(stop, context, log, bytes, () => log.DownloadStopped(bytes));
+            return Stopped(await stop.StoppedAsync(), context, log, bytes, () => log.DownloadStopped(bytes));
         }
     }
 
@@ -78,7 +78,7 @@ public static class TransferApi
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             var chunkIndex = i;
-            return Stopped(stop, context, log, stop.Tracked.Snapshot.BytesWritten, () => log.StreamStopped(chunkIndex));
+            return Stopped(await stop.StoppedAsync(), context, log, stop.Tracked.Snapshot.BytesWritten, () => log.StreamStopped(chunkIndex));
         }
     }
 
@@ -108,9 +108,8 @@ public static class TransferApi
         stop.Tracked.AddBytesWritten(bytes.Length);
     }
 
-    private static Results<EmptyHttpResult, ClientClosedResult> Stopped(StopSignal stop, HttpContext context, TransferLog log, long bytes, Action logClientGone)
+    private static Results<EmptyHttpResult, ClientClosedResult> Stopped(StopReason reason, HttpContext context, TransferLog log, long bytes, Action logClientGone)
     {
-        var reason = stop.MarkStopped();
         if (reason == StopReason.ClientAborted)
         {
             logClientGone();

@@ -56,7 +56,7 @@ public static class WorkApi
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            return Stopped(stop.MarkStopped(), i, iterations, query.GetOptional(TimeoutMs), log);
+            return Stopped(await stop.StoppedAsync(), i, iterations, query.GetOptional(TimeoutMs), log);
         }
 
         return TypedResults.Ok(new WorkCompleted("Task completed successfully", i, clock.GetElapsedTime(started).TotalMilliseconds));

@@ -25,8 +25,6 @@ public static class Defaults
         ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Information",
         ["Serilog:MinimumLevel:Override:System"] = "Warning",
         ["Serilog:MinimumLevel:Override:Npgsql"] = "Warning",
-        ["Serilog:WriteTo:0:Name"] = "Console",
-        ["Serilog:WriteTo:0:Args:outputTemplate"] = LogTemplate,
     };
 
     public static WebApplicationBuilder AddCancelDemoDefaults(this WebApplicationBuilder builder)

@@ -36,6 +36,8 @@ public static class KestrelServices
         services.AddSingleton<LocalhostCertificate>();
         services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
+        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section);
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>, TransportSetup>();
         services.AddSingleton<IPostConfigureOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>, AllowedHosts>();
         return builder;
     }

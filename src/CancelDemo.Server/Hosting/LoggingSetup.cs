@@ -6,18 +6,44 @@ namespace CancelDemo.Server.Hosting;
 public static class LoggingSetup
 {
     /// <summary>
-    /// Serilog behind Microsoft.Extensions.Logging, configured from section "Serilog", wired through
-    /// builder.Logging with Serilog.Extensions.Logging (the project does not depend on Serilog.AspNetCore);
-    /// levels are Serilog's to decide.
+    /// Serilog behind Microsoft.Extensions.Logging, wired through builder.Logging with Serilog.Extensions.Logging
+    /// (the project does not depend on Serilog.AspNetCore). Levels and any further sinks come from section
+    /// "Serilog"; the console sink with the seed-like template is the server's own (section "ConsoleLog").
+    /// With ConsoleLog:Async (the default) a request only queues its line; one background thread formats and
+    /// writes it, so a burst of aborts never waits on the console's lock. Nothing is dropped: when the queue
+    /// is full, logging waits for room.
     /// </summary>
     public static WebApplicationBuilder AddCancelDemoLogging(this WebApplicationBuilder builder)
     {
-        var logger = new LoggerConfiguration()
-            .ReadFrom.Configuration(builder.Configuration, new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly))
-            .CreateLogger();
+        var console = builder.Configuration.GetSection(ConsoleLogOptions.Section).Get<ConsoleLogOptions>() ?? new ConsoleLogOptions();
+        var configuration = new LoggerConfiguration()
+            .ReadFrom.Configuration(builder.Configuration, new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly));
+        if (console.Enabled && console.Async)
+        {
+            configuration.WriteTo.Async(sink => sink.Console(outputTemplate: Defaults.LogTemplate), bufferSize: console.QueueSize, blockWhenFull: true);
+        }
+        else if (console.Enabled)
+        {
+            configuration.WriteTo.Console(outputTemplate: Defaults.LogTemplate);
+        }
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddSerilog(logger, dispose: true);
+        builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
         return builder;
     }
+}
+
+/// <summary>Configuration section "ConsoleLog": the console sink.</summary>
+public sealed class ConsoleLogOptions
+{
+    public const string Section = "ConsoleLog";
+
+    /// <summary>Write log lines to the console.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Queue lines for a background writer instead of writing them on the request's thread.</summary>
+    public bool Async { get; set; } = true;
+
+    /// <summary>Lines the queue holds before logging waits for room.</summary>
+    public int QueueSize { get; set; } = 10_000;
 }

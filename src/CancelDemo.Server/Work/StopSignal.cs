@@ -75,6 +75,19 @@ public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
         return reason;
     }
 
+    /// <summary>
+    /// Records that the work has stopped (<see cref="MarkStopped"/>), then yields: what is left of the request
+    /// (the log line, the 499 the client will not read, the ledger's summary) goes to the back of the thread
+    /// pool's queue. In a storm, Kestrel queues every aborted request's RequestAborted callback; doing that
+    /// bookkeeping inline would make each later abort wait for it before it is even noticed.
+    /// </summary>
+    public async ValueTask<StopReason> StoppedAsync()
+    {
+        var reason = MarkStopped();
+        await Task.Yield();
+        return reason;
+    }
+
     public void Dispose()
     {
         foreach (var registration in _registrations)

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace CancelDemo.Server.Hosting;
+
+/// <summary>Configuration section "Transport": how Kestrel's socket transport schedules its work (see the README's benchmark levers).</summary>
+public sealed class TransportOptions
+{
+    public const string Section = "Transport";
+
+    /// <summary>
+    /// Kestrel's SocketTransportOptions.UnsafePreferInlineScheduling: run the transport's and the application's
+    /// continuations on the socket's I/O thread instead of queueing them to the thread pool.
+    /// </summary>
+    public bool InlineScheduling { get; set; }
+
+    /// <summary>Kestrel's SocketTransportOptions.IOQueueCount; null: Kestrel's default (the processor count, at most 16).</summary>
+    public int? IOQueueCount { get; set; }
+}
+
+public sealed class TransportSetup(IOptions<TransportOptions> options) : IConfigureOptions<SocketTransportOptions>
+{
+    public void Configure(SocketTransportOptions transport)
+    {
+        transport.UnsafePreferInlineScheduling = options.Value.InlineScheduling;
+        if (options.Value.IOQueueCount is { } count)
+        {
+            transport.IOQueueCount = count;
+        }
+    }
+}
