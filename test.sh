@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, installing what it needs:
-#   1. the system tools the tests drive for real (curl, Chromium, proxies, iptables, PostgreSQL, pgbouncer,
-#      strace), when missing;
+#   1. the system tools the tests drive for real (curl, Chromium, Firefox, proxies, iptables, PostgreSQL,
+#      pgbouncer, strace, Node, Python's httpx/h2/aiohttp), when missing, and the Firefox driver's npm package;
 #   2. every test project in CancelDemo.sln;
 #   3. a plain "N passed, N failed, N skipped" line. Under CI (CI=true) any skipped test fails the run,
 #      so nothing is silently untested.
@@ -20,6 +20,9 @@ declare -A tools=(
   [pgbouncer]=pgbouncer
   [strace]=strace
   [ss]=iproute2
+  [firefox-esr]=firefox-esr
+  [node]=nodejs
+  [npm]=npm
 )
 
 missing=()
@@ -28,6 +31,10 @@ for command in "${!tools[@]}"; do
 done
 # PostgreSQL's server programs live in /usr/lib/postgresql/N/bin, not on PATH.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+# The client samples run with Debian's own python3 and its packages.
+for module in httpx h2 aiohttp; do
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("python3-$module")
+done
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}"
   if [[ $(id -u) -eq 0 ]]; then
@@ -44,6 +51,12 @@ if ((${#missing[@]})); then
   else
     echo "test.sh: not root and no sudo; tests needing ${missing[*]} will be skipped (apt-get install -y ${missing[*]})"
   fi
+fi
+
+# The Firefox driver's one npm package, from its lock file; it must never download a browser (Debian's is used).
+if command -v npm >/dev/null 2>&1 && [[ ! -d tests/firefox/node_modules/puppeteer-core ]]; then
+  echo "test.sh: installing the Firefox driver's packages (npm ci in tests/firefox)"
+  (cd tests/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)
 fi
 
 results=$(mktemp -d)

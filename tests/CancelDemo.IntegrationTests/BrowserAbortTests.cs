@@ -24,12 +24,15 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
         var endpoint = transport == Transport.Http1 ? "/http1" : "/http2";
         var id = await page.StartAsync(endpoint, api, iterations: 50, StepMs);
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 2);
+        var clicked = DateTimeOffset.UtcNow;
         await page.AbortAsync();
 
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 2, 4);
+        ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS", api == "xhr" ? "xhr.abort()" : "fetch + AbortController",
+            entry, clicked, ClientMatrix.IterationsAfter(entry, clicked, StepMs));
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
         output.WriteLine($"{api} {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
         // What the person sees: their abort, and the server stopping, live from the ledger.
@@ -67,9 +70,12 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
 
         var id = await page.StartAsync("/http1", "fetch", iterations: 50, StepMs);
         await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
+        var closed = DateTimeOffset.UtcNow;
         await page.Page.CloseAsync();
 
         var entry = await server.WaitForEndAsync(id);
+        ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS", "closing the tab", entry, closed,
+            ClientMatrix.IterationsAfter(entry, closed, StepMs));
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);

@@ -42,6 +42,9 @@ public sealed class ChromiumAbortAfterHeadersTests(CancelDemoServer server, Chro
         var next = await server.WaitForEndAsync(nextId);
         // HTTP/1.1: the aborted request's socket was closed. HTTP/2: only the stream was reset.
         Assert.Equal(transport == Transport.Https, next.ConnectionId == entry.ConnectionId);
+        ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS",
+            $"{(api == "xhr" ? "xhr.abort()" : "fetch + AbortController")} after the headers (/stream)", entry, clicked,
+            $"{entry.IterationsCompleted - atAbort.IterationsCompleted} chunks", next.ConnectionId == entry.ConnectionId ? "kept" : "closed");
         await page.ScreenshotAsync($"stream-abort-{api}-{transport}");
     }
 }

@@ -33,6 +33,10 @@ public sealed class ClientCancellationMatrixTests(CancelDemoServer server) : ICl
         var result = await runner.RunAsync(Scenarios.Find(name)!, CancellationToken.None).DefaultTimeout();
 
         Assert.True(result.ServerNoticed, $"the server recorded {result.Outcome}: {result}");
+        var entry = await server.WaitForEndAsync(result.RequestId);
+        ClientMatrix.Record(".NET HttpClient", transport == Transport.Http1 ? "HTTP/1.1" : transport == Transport.Https ? "HTTP/2 over TLS" : "h2c",
+            Scenarios.Find(name)!.Description, entry, entry.AbortObservedAt - TimeSpan.FromMilliseconds(result.CancelToNoticedMs ?? 0),
+            $"{result.WorkAfterCancel} {result.Unit}", result.ConnectionReused switch { true => "kept", false => "closed", _ => "-" });
         Assert.Equal(transport.WireName(), result.ServerProtocol);
         Assert.InRange(result.AbortToStopMs!.Value, 0, 1000);
         // HTTP/1.1 has no per-request cancel: the client closes the connection. HTTP/2 resets one stream.

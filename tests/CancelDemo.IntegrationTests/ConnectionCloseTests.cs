@@ -31,6 +31,7 @@ public sealed class ConnectionCloseTests(CancelDemoServer server) : IClassFixtur
         Assert.Equal(499, entry.StatusCode);
         Assert.InRange(entry.IterationsCompleted, 1, 3);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+        Assert.Equal(close, entry.AbortSignal); // how the server was told, as its socket transport saw it
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
         await server.WaitForEntryAsync(id, _ => true); // the request has arrived: start the clock
 
         await Task.Delay(interruptAfter); // let time pass, like the person before pressing Ctrl-C
+        var interruptedAt = DateTimeOffset.UtcNow;
         await curl.SignalAsync("INT");
 
         Assert.Equal(DiedOfSigInt, await curl.WaitForExitAsync());
@@ -31,6 +32,8 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
         Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 1, 3); // 2 expected at 2.2 steps, ±1 for a busy machine
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+        ClientMatrix.Record("curl", transport == Transport.Http1 ? "HTTP/1.1" : transport == Transport.Https ? "HTTP/2 over TLS" : "h2c",
+            "Ctrl-C (SIGINT)", entry, interruptedAt, ClientMatrix.IterationsAfter(entry, interruptedAt, StepMs));
     }
 
     [RequiresTheory("curl")]

@@ -30,6 +30,7 @@ public sealed class Http2StreamTests(CancelDemoServer server) : IClassFixture<Ca
         var victimEntry = await server.WaitForEndAsync(victimId);
         var siblingEntry = await server.WaitForEndAsync(siblingId);
         Assert.Equal(RequestOutcome.ClientAborted, victimEntry.Outcome);
+        Assert.Equal("RST_STREAM", victimEntry.AbortSignal);
         Assert.Equal(RequestOutcome.Completed, siblingEntry.Outcome);
         Assert.Equal(8, siblingEntry.IterationsCompleted);
         Assert.Equal(siblingEntry.ConnectionId, victimEntry.ConnectionId);

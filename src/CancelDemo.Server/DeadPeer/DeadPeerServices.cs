@@ -15,18 +15,21 @@ public static class DeadPeerServices
     {
         services.AddOptions<DeadPeerOptions>().BindConfiguration(DeadPeerOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeadPeerOptions>, ValidateDeadPeerOptions>();
+        services.AddSingleton<PeerWatches>();
         services.AddSingleton<PeerWatchdog>();
+        services.AddSingleton<ILoggerProvider, TransportSignals>();
         services.AddSingleton<IConfigureOptions<SocketTransportOptions>, DeadPeerSockets>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, DeadPeerKestrel>();
         return services;
     }
 
     /// <summary>HTTP/2's own liveness check, and a peer watch on every connection of every listener.</summary>
-    private sealed class DeadPeerKestrel(IOptions<DeadPeerOptions> options, PeerWatchdog watchdog) : IConfigureOptions<KestrelServerOptions>
+    private sealed class DeadPeerKestrel(IOptions<DeadPeerOptions> options, PeerWatches watches, PeerWatchdog watchdog) : IConfigureOptions<KestrelServerOptions>
     {
         public void Configure(KestrelServerOptions kestrel)
         {
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(WatchEveryConnection));
+            watchdog.Start();
             if (options.Value.Enabled)
             {
                 // A PING after silence, the connection dropped if it goes unanswered.
@@ -36,15 +39,16 @@ public static class DeadPeerServices
         }
 
         /// <summary>
-        /// Connection middleware: a watch on the connection for its whole life (the watchdog looks at it only
-        /// when detection is on), and a connection the kernel gave up on reported to Kestrel as a reset.
+        /// Connection middleware: a watch on the connection for its whole life (the watchdog, started with the
+        /// first connection, looks at it only when detection is on), and a connection the kernel gave up on
+        /// reported to Kestrel as a reset.
         /// </summary>
         private ConnectionDelegate WatchEveryConnection(ConnectionDelegate next) => async connection =>
         {
             using var watch = PeerWatch.TryAttach(connection);
             if (watch is not null)
             {
-                watchdog.Watch(watch);
+                watches.Add(watch);
             }
             var transport = connection.Transport;
             connection.Transport = new DuplexPipe(new DeadPeerReader(transport.Input), transport.Output);
@@ -57,7 +61,7 @@ public static class DeadPeerServices
                 connection.Transport = transport;
                 if (watch is not null)
                 {
-                    watchdog.Forget(watch);
+                    watches.Remove(watch);
                 }
             }
         };

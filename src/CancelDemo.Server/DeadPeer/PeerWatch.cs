@@ -9,7 +9,9 @@ namespace CancelDemo.Server.DeadPeer;
 /// <param name="Source">"client": it said goodbye (FIN, RST, RST_STREAM, GOAWAY) or was still answering;
 /// "deadPeer": the server gave up on a peer that had stopped answering.</param>
 /// <param name="PeerSilentMs">How long nothing had been heard from the peer (Linux TCP_INFO), if known.</param>
-public sealed record PeerVerdict(string Source, double? PeerSilentMs)
+/// <param name="Signal">What the socket showed: "FIN" (the peer closed), "RST" (it reset), "silence" (it stopped
+/// answering), or "open" (the connection lives on: for HTTP/2, a stream reset).</param>
+public sealed record PeerVerdict(string Source, double? PeerSilentMs, string Signal)
 {
     public const string Client = "client";
     public const string DeadPeer = "deadPeer";
@@ -29,6 +31,7 @@ public sealed partial class PeerWatch : IDisposable
     private bool _closedAsDead;
     private int _suspectLooks;
     private TcpInfo? _lastReading;
+    private string? _closedWith;
 
     private PeerWatch(Socket duplicate, ConnectionContext connection)
     {
@@ -62,6 +65,15 @@ public sealed partial class PeerWatch : IDisposable
     /// which does not refresh the silence. On a connection the peer has not closed (an HTTP/2 stream reset,
     /// an HTTP/2 ping timeout, a data-rate limit), the silence decides: a RST_STREAM was heard just now.
     /// </summary>
+    /// <summary>The transport saw the peer close the connection: "FIN" or "RST" (see <see cref="TransportSignals"/>).</summary>
+    public void PeerClosed(string signal)
+    {
+        lock (_gate)
+        {
+            _closedWith ??= signal;
+        }
+    }
+
     public PeerVerdict? Verdict()
     {
         lock (_gate)
@@ -71,8 +83,9 @@ public sealed partial class PeerWatch : IDisposable
             {
                 return null;
             }
-            var dead = _closedAsDead || (!info.ClosedByPeer && info.SilenceMs >= 1000);
-            return new PeerVerdict(dead ? PeerVerdict.DeadPeer : PeerVerdict.Client, info.SilenceMs);
+            var dead = _closedAsDead || (_closedWith is null && !info.ClosedByPeer && info.SilenceMs >= 1000);
+            var signal = dead ? "silence" : _closedWith ?? (info.State == TcpInfo.Close ? "RST" : info.ClosedByPeer ? "FIN" : "open");
+            return new PeerVerdict(dead ? PeerVerdict.DeadPeer : PeerVerdict.Client, info.SilenceMs, signal);
         }
     }
 

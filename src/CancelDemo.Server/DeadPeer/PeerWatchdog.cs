@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace CancelDemo.Server.DeadPeer;
@@ -10,25 +9,33 @@ namespace CancelDemo.Server.DeadPeer;
 /// </summary>
 public sealed partial class PeerWatchdog : IDisposable
 {
-    private readonly ConcurrentDictionary<PeerWatch, byte> _watches = new();
+    private readonly PeerWatches _watches;
     private readonly DeadPeerOptions _options;
     private readonly ILogger<PeerWatchdog> _logger;
-    private readonly ITimer? _timer;
+    private readonly TimeProvider _clock;
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
     private int _looking;
 
-    public PeerWatchdog(IOptions<DeadPeerOptions> options, TimeProvider clock, ILogger<PeerWatchdog> logger)
+    public PeerWatchdog(PeerWatches watches, IOptions<DeadPeerOptions> options, TimeProvider clock, ILogger<PeerWatchdog> logger)
     {
+        _watches = watches;
         _options = options.Value;
+        _clock = clock;
         _logger = logger;
-        if (_options.Enabled && OperatingSystem.IsLinux())
-        {
-            _timer = clock.CreateTimer(_ => LookAtAll(), null, DeadPeerOptions.LookInterval, DeadPeerOptions.LookInterval);
-        }
     }
 
-    public void Watch(PeerWatch watch) => _watches.TryAdd(watch, 0);
-
-    public void Forget(PeerWatch watch) => _watches.TryRemove(watch, out _);
+    /// <summary>Starts looking, once a second, when detection is on (Linux only: it reads TCP_INFO).</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_timer is null && _options.Enabled && OperatingSystem.IsLinux())
+            {
+                _timer = _clock.CreateTimer(_ => LookAtAll(), null, DeadPeerOptions.LookInterval, DeadPeerOptions.LookInterval);
+            }
+        }
+    }
 
     public void Dispose() => _timer?.Dispose();
 
@@ -40,7 +47,7 @@ public sealed partial class PeerWatchdog : IDisposable
         }
         try
         {
-            foreach (var watch in _watches.Keys)
+            foreach (var watch in _watches.All)
             {
                 if (watch.Look(_options.SilenceTimeout) is { } condemned)
                 {

@@ -25,6 +25,8 @@ namespace CancelDemo.Server.Ledger;
 /// "deadPeer" when the server gave up on a peer that had stopped answering (the watchdog, an HTTP/2 ping
 /// timeout); null when unknown or not aborted.
 /// </param>
+/// <param name="AbortSignal">How the abort reached the server: FIN, RST, RST_STREAM (an HTTP/2 stream reset on a
+/// connection that lives on) or silence (a dead peer); null when unknown or not aborted.</param>
 /// <param name="TraceId">The W3C trace id of the request (from its traceparent, which /chain forwards to the next hop).</param>
 /// <param name="ParentId">The calling hop's request id (X-Parent-Request-Id), for a downstream hop of /chain.</param>
 /// <param name="Downstream">The next hop this request called (/chain).</param>
@@ -50,6 +52,7 @@ public sealed record LedgerEntry(
     double? PeerSilentMs = null,
     StopReason? StopReason = null,
     string? AbortSource = null,
+    string? AbortSignal = null,
     string? TraceId = null,
     string? ParentId = null,
     DownstreamCall? Downstream = null,

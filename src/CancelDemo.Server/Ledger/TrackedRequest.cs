@@ -65,6 +65,7 @@ public sealed class TrackedRequest
             BytesWrittenAtAbort = Interlocked.Read(ref _bytesWritten),
             PeerSilentMs = peer?.PeerSilentMs,
             AbortSource = peer?.Source,
+            AbortSignal = peer?.Signal == "open" ? (e.Protocol == "HTTP/2" ? "RST_STREAM" : "open") : peer?.Signal,
             WriteFailed = e.WriteFailed || writeFailed,
         }
         : e with { WriteFailed = e.WriteFailed || writeFailed });

@@ -1,7 +1,8 @@
 namespace CancelDemo.IntegrationTests.Support;
 
 /// <summary>
-/// What a test needs from the machine: a command on PATH (with its Debian package), "postgresql", or "root". A test
+/// What a test needs from the machine: a command on PATH (with its Debian package), "postgresql", "python3:module"
+/// (a module of Debian's /usr/bin/python3), or "root". A test
 /// whose needs are missing is skipped with the install command in the reason; ./test.sh installs every
 /// tool, and under CI a skip fails the run, so nothing is silently untested.
 /// </summary>
@@ -21,6 +22,12 @@ public static class Requires
         ["ss"] = "iproute2",
         ["pgbouncer"] = "pgbouncer",
         ["postgresql"] = "postgresql",
+        ["node"] = "nodejs",
+        ["firefox-esr"] = "firefox-esr",
+        ["puppeteer-core"] = "nodejs npm, then in tests/firefox: PUPPETEER_SKIP_DOWNLOAD=1 npm ci",
+        ["python3:httpx"] = "python3-httpx",
+        ["python3:h2"] = "python3-h2",
+        ["python3:aiohttp"] = "python3-aiohttp",
     };
 
     public static bool IsRoot => Environment.UserName == "root";
@@ -35,6 +42,23 @@ public static class Requires
             .Select(directory => Path.Combine(directory, command))
             .FirstOrDefault(File.Exists);
 
+    /// <summary>Debian's own python3 (/usr/bin/python3, not whatever else is first on PATH) can import <paramref name="module"/>.</summary>
+    public static bool HasPythonModule(string module) => PythonModules.GetOrAdd(module, m =>
+    {
+        if (!File.Exists(DebianPython))
+        {
+            return false;
+        }
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(DebianPython, ["-c", $"import {m}"]) { RedirectStandardError = true });
+        process!.WaitForExit(30_000);
+        return process.ExitCode == 0;
+    });
+
+    /// <summary>The python the client samples run with (their #! line).</summary>
+    public const string DebianPython = "/usr/bin/python3";
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> PythonModules = new(StringComparer.Ordinal);
+
     /// <summary>Why a test needing <paramref name="needs"/> cannot run here, or null when it can.</summary>
     public static string? SkipReason(IEnumerable<string> needs)
     {
@@ -42,13 +66,15 @@ public static class Requires
         {
             "root" => !IsRoot,
             "postgresql" => !HasPostgres,
+            "puppeteer-core" => !Directory.Exists(RepositoryFiles.Path("tests", "firefox", "node_modules", "puppeteer-core")),
+            _ when n.StartsWith("python3:", StringComparison.Ordinal) => !HasPythonModule(n["python3:".Length..]),
             _ => Find(n) is null,
         }).ToList();
         if (missing.Count == 0)
         {
             return null;
         }
-        var packages = missing.Where(n => n != "root").Select(n => Packages.GetValueOrDefault(n, n)).ToList();
+        var packages = missing.Where(n => n != "root").Select(n => Packages.GetValueOrDefault(n, n)).Distinct().ToList();
         var reasons = new List<string>();
         if (missing.Contains("root"))
         {
