@@ -9,6 +9,7 @@
 #   ROUNDS=2 SIZES="100 1000" bench/run.sh
 #   CANCELDEMO_ARGS="--ConsoleLog:Async=false" OUT=/tmp/sync.md bench/run.sh    one lever, written elsewhere
 #   CANCELDEMO_ENV="DOTNET_gcServer=1" OUT=/tmp/gc.md bench/run.sh           a runtime setting for CancelDemo's process
+#   CANCELDEMO_DLL=/tmp/old/.../CancelDemo.Server.dll OUT=/tmp/old.md bench/run.sh   another build of the server (before/after)
 #
 # Needs: the .NET SDK, Go (Debian: golang-go golang-github-gin-gonic-gin-dev). Ports 18080-18082, 18180-18182
 # and 18280-18282 on 127.0.0.1 (override with CANCELDEMO_PORT, BARE_PORT, GIN_PORT: the first of three).
@@ -16,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 : "${ROUNDS:=5}" "${SIZES:=1 100 1000}" "${PROTOCOLS:=1.1 2 h2c}" "${OUT:=$root/docs/benchmark.md}" "${CANCELDEMO_ARGS:=}" "${CANCELDEMO_ENV:=}"
+: "${CANCELDEMO_DLL:=$root/src/CancelDemo.Server/bin/Release/net10.0/CancelDemo.Server.dll}"
 : "${CANCELDEMO_PORT:=18080}" "${BARE_PORT:=18180}" "${GIN_PORT:=18280}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/canceldemo-bench.XXXXXX")
 pids=()
@@ -48,7 +50,7 @@ wait_listening() { # name log
 # CancelDemo with its defaults (and whatever CANCELDEMO_ARGS adds); it makes the certificate the peers use too.
 register canceldemo "$CANCELDEMO_PORT"
 # shellcheck disable=SC2086
-env $CANCELDEMO_ENV dotnet src/CancelDemo.Server/bin/Release/net10.0/CancelDemo.Server.dll --Tls:StateDirectory="$work/tls" \
+env $CANCELDEMO_ENV dotnet "$CANCELDEMO_DLL" --Tls:StateDirectory="$work/tls" \
   --Kestrel:Endpoints:Http1:Url="${base1[canceldemo]}" --Kestrel:Endpoints:Https:Url="${base2[canceldemo]}" \
   --Kestrel:Endpoints:H2c:Url="${baseh2c[canceldemo]}" $CANCELDEMO_ARGS >"$work/canceldemo.log" 2>&1 &
 pid_of[canceldemo]=$!; pids+=($!); disown
