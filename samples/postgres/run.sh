@@ -44,16 +44,21 @@ if [[ $(id -u) -eq 0 ]]; then
   as=(runuser -u postgres --)
 fi
 
+idle=
 stop() {
   # A second Ctrl-C or TERM must not interrupt the clean-up.
   trap '' INT TERM
   trap - EXIT
+  # The idle `sleep` below too: left running, it would hold this script's stdout open for an hour.
+  [[ -n $idle ]] && kill "$idle" 2>/dev/null || true
   [[ -f $work/pgbouncer.pid ]] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
   "${as[@]}" "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$work"
   echo "run.sh: stopped and removed $work" >&2
 }
-trap stop EXIT INT TERM
+trap stop EXIT
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
 
 "${as[@]}" "$bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$work/initdb.log" 2>&1 \
   || { cat "$work/initdb.log" >&2; exit 1; }
@@ -93,4 +98,4 @@ INI
 fi
 echo "ready"
 echo "run.sh: psql -h 127.0.0.1 -p $PGPORT -U postgres; Ctrl-C to stop and remove it" >&2
-while true; do sleep 3600 & wait $!; done
+while true; do sleep 3600 & idle=$!; wait "$idle" || true; done

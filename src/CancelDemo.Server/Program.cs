@@ -5,6 +5,7 @@ using CancelDemo.Server.Endpoints;
 using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
 using CancelDemo.Server.Work;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,26 +25,35 @@ builder.Services.AddCancelDemoSwagger();
 builder.Services.AddHealthChecks();
 builder.Services.AddOwnOriginsCors();
 
-var app = builder.Build();
+try
+{
+    var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseMiddleware<RequestIdMiddleware>();
-app.UseCors();
-app.UseMiddleware<RequestRecordingMiddleware>();
-app.UseSamplePage();
-app.UseCancelDemoSwagger();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseMiddleware<RequestIdMiddleware>();
+    app.UseCors();
+    app.UseMiddleware<RequestRecordingMiddleware>();
+    app.UseSamplePage();
+    app.UseCancelDemoSwagger();
 
-app.MapWorkApi();
-app.MapTransferApi();
-app.MapQueryApi();
-app.MapChainApi();
-app.MapLedgerApi();
-app.MapSiteApi();
-app.MapHealthChecks("/healthz");
-app.LogListenersOnStart();
+    app.MapWorkApi();
+    app.MapTransferApi();
+    app.MapQueryApi();
+    app.MapChainApi();
+    app.MapLedgerApi();
+    app.MapSiteApi();
+    app.MapHealthChecks("/healthz");
+    app.LogListenersOnStart();
 
-app.Run();
+    app.Run();
+}
+catch (OptionsValidationException error)
+{
+    // A bad setting: say which, plainly, and exit 1 (not an unhandled exception's stack trace).
+    return StartupErrors.Report(error);
+}
+return 0;
 
 /// <summary>The entry point, public so WebApplicationFactory can host it in tests.</summary>
 public partial class Program;

@@ -30,6 +30,28 @@ public sealed class StandaloneServerTests
         }
     }
 
+    [Fact]
+    public async Task BadConfigurationStopsTheRealServerWithAPlainMessageAndExitCode1()
+    {
+        // DeadPeer's options are read while the host is built, Downstream's when it starts: both ways out
+        // end the same way, the bad value named on stderr, exit code 1, no unhandled exception.
+        foreach (var (setting, message) in new[]
+        {
+            ("--DeadPeer:TcpUserTimeout=00:10:00", "DeadPeer:TcpUserTimeout is no longer a setting"),
+            ("--Downstream:BaseUrl=ftp://example", "Downstream:BaseUrl must be an absolute http:// or https:// URL"),
+        })
+        {
+            var (exit, output) = await ChildProcess.RunAsync("dotnet", [ServerProcess.Dll, setting, "--Kestrel:Endpoints:Http1:Url=http://127.0.0.1:0",
+                "--Kestrel:Endpoints:Https:Url=https://127.0.0.1:0", "--Kestrel:Endpoints:H2c:Url=http://127.0.0.1:0",
+                $"--Tls:StateDirectory={CancelDemoServer.StateDirectory}"]);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("CancelDemo cannot start: bad configuration.", output, StringComparison.Ordinal);
+            Assert.Contains(message, output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        }
+    }
+
     [RequiresFact("strace")]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task GeneratedPrivateKeyIsCreatedOwnerOnlyInAnOwnerOnlyFolder()
