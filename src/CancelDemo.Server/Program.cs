@@ -7,26 +7,26 @@ using CancelDemo.Server.Ledger;
 using CancelDemo.Server.Work;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddCancelDemoDefaults();
-builder.AddCancelDemoLogging();
-builder.AddCancelDemoKestrel();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddDeadPeerDetection();
-builder.Services.AddRequestLedger();
-builder.Services.AddCostlyWork();
-builder.Services.AddDatabase();
-builder.Services.AddDownstream();
-builder.Services.AddEndpointLogs();
-builder.Services.AddCancelDemoJson();
-builder.Services.AddProblemDetails();
-builder.Services.AddCancelDemoSwagger();
-builder.Services.AddHealthChecks();
-builder.Services.AddOwnOriginsCors();
-
 try
 {
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddCancelDemoDefaults();
+    builder.AddCancelDemoLogging();
+    builder.AddCancelDemoKestrel();
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddDeadPeerDetection();
+    builder.Services.AddRequestLedger();
+    builder.Services.AddCostlyWork();
+    builder.Services.AddDatabase();
+    builder.Services.AddDownstream();
+    builder.Services.AddEndpointLogs();
+    builder.Services.AddCancelDemoJson();
+    builder.Services.AddProblemDetails();
+    builder.Services.AddCancelDemoSwagger();
+    builder.Services.AddHealthChecks();
+    builder.Services.AddOwnOriginsCors();
+
     var app = builder.Build();
 
     app.UseExceptionHandler();

@@ -33,12 +33,15 @@ public sealed class StandaloneServerTests
     [Fact]
     public async Task BadConfigurationStopsTheRealServerWithAPlainMessageAndExitCode1()
     {
-        // DeadPeer's options are read while the host is built, Downstream's when it starts: both ways out
-        // end the same way, the bad value named on stderr, exit code 1, no unhandled exception.
+        // ConsoleLog is read before the host exists, DeadPeer's and Transport's options while it is built,
+        // Downstream's when it starts: every way out ends the same, the bad value named on stderr, exit code 1,
+        // no unhandled exception.
         foreach (var (setting, message) in new[]
         {
             ("--DeadPeer:TcpUserTimeout=00:10:00", "DeadPeer:TcpUserTimeout is no longer a setting"),
             ("--Downstream:BaseUrl=ftp://example", "Downstream:BaseUrl must be an absolute http:// or https:// URL"),
+            ("--ConsoleLog:QueueSize=0", "ConsoleLog:QueueSize must be between 1 and"),
+            ("--Transport:IOQueueCount=-1", "Transport:IOQueueCount must be between 0"),
         })
         {
             var (exit, output) = await ChildProcess.RunAsync("dotnet", [ServerProcess.Dll, setting, "--Kestrel:Endpoints:Http1:Url=http://127.0.0.1:0",

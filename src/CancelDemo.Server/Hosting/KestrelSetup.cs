@@ -36,7 +36,10 @@ public static class KestrelServices
         services.AddSingleton<LocalhostCertificate>();
         services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
-        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section);
+        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section)
+            .Validate(o => o.IOQueueCount is null or (>= 0 and <= TransportOptions.MaxIOQueueCount),
+                $"Transport:IOQueueCount must be between 0 (the thread pool directly) and {TransportOptions.MaxIOQueueCount}.")
+            .ValidateOnStart();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>, TransportSetup>();
         services.AddSingleton<IPostConfigureOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>, AllowedHosts>();
         return builder;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Settings.Configuration;
 
@@ -16,6 +17,12 @@ public static class LoggingSetup
     public static WebApplicationBuilder AddCancelDemoLogging(this WebApplicationBuilder builder)
     {
         var console = builder.Configuration.GetSection(ConsoleLogOptions.Section).Get<ConsoleLogOptions>() ?? new ConsoleLogOptions();
+        if (console.QueueSize is < 1 or > ConsoleLogOptions.MaxQueueSize)
+        {
+            // Read before the host exists, so checked here rather than by the options' start-up validation.
+            throw new OptionsValidationException(ConsoleLogOptions.Section, typeof(ConsoleLogOptions),
+                [$"ConsoleLog:QueueSize must be between 1 and {ConsoleLogOptions.MaxQueueSize} (it is {console.QueueSize})."]);
+        }
         var configuration = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration, new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly));
         if (console.Enabled && console.Async)
@@ -37,6 +44,7 @@ public static class LoggingSetup
 public sealed class ConsoleLogOptions
 {
     public const string Section = "ConsoleLog";
+    public const int MaxQueueSize = 1_000_000;
 
     /// <summary>Write log lines to the console.</summary>
     public bool Enabled { get; set; } = true;

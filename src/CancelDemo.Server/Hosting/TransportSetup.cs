@@ -7,6 +7,7 @@ namespace CancelDemo.Server.Hosting;
 public sealed class TransportOptions
 {
     public const string Section = "Transport";
+    public const int MaxIOQueueCount = 64;
 
     /// <summary>
     /// Kestrel's SocketTransportOptions.UnsafePreferInlineScheduling: run the transport's and the application's
@@ -14,7 +15,7 @@ public sealed class TransportOptions
     /// </summary>
     public bool InlineScheduling { get; set; }
 
-    /// <summary>Kestrel's SocketTransportOptions.IOQueueCount; null: Kestrel's default (the processor count, at most 16).</summary>
+    /// <summary>Kestrel's SocketTransportOptions.IOQueueCount (0–64, 0: the thread pool directly); null: Kestrel's default (the processor count, at most 16).</summary>
     public int? IOQueueCount { get; set; }
 }
 
