@@ -52,8 +52,7 @@ public static class ClientMatrix
         {
             return;
         }
-        var toDocs = Environment.GetEnvironmentVariable("CANCELDEMO_WRITE_DOCS") == "1";
-        var path = toDocs ? RepositoryFiles.Path("docs", "clients.md") : Path.Combine(ChromiumFixture.ArtifactDirectory, "..", "clients.md");
+        var path = MeasuredDocs.PathOf("clients.md");
         var lines = new List<string>
         {
             "# Which clients really cancel?",

@@ -19,7 +19,7 @@ public sealed class PropagationReport : IAsyncLifetime
 {
     private readonly ConcurrentQueue<PropagationMeasurement> _measurements = new();
 
-    public static bool WritesDocs => Environment.GetEnvironmentVariable("CANCELDEMO_WRITE_DOCS") == "1";
+    public static bool WritesDocs => MeasuredDocs.WritesDocs;
 
     public void Record(PropagationMeasurement measurement) => _measurements.Enqueue(measurement);
 
@@ -31,7 +31,7 @@ public sealed class PropagationReport : IAsyncLifetime
         {
             return;
         }
-        var path = WritesDocs ? RepositoryFiles.Path("docs", "propagation.md") : Path.Combine(ChromiumFixture.ArtifactDirectory, "..", "propagation.md");
+        var path = MeasuredDocs.PathOf("propagation.md");
         await File.WriteAllLinesAsync(path, Lines());
     }
 

@@ -50,8 +50,7 @@ public sealed class ProxyMatrix : IAsyncLifetime
 
     private async Task WriteReportAsync()
     {
-        var toDocs = System.Environment.GetEnvironmentVariable("CANCELDEMO_WRITE_DOCS") == "1";
-        var path = toDocs ? RepositoryFiles.Path("docs", "proxies.md") : Path.Combine(ChromiumFixture.ArtifactDirectory, "..", "proxies.md");
+        var path = MeasuredDocs.PathOf("proxies.md");
         var lines = new List<string>
         {
             "# Reverse proxies: does the client's abort reach the server?",
