@@ -76,8 +76,7 @@ storm() { # name protocol n round json
 }
 
 servers=(canceldemo bare-kestrel gin)
-# Until the abort path is compiled at its final tier (tiered JIT): measured, the JIT took 28% of CancelDemo's CPU
-# during the first storms and 1% after a few.
+# Warm-up: the first storms after start-up run tier-0 code (tiered JIT) and are the slowest; measure after them.
 echo "bench: warming up every server on every protocol" >&2
 for server in "${servers[@]}"; do for protocol in $PROTOCOLS; do for n in 100 1000 1000; do storm "$server" "$protocol" "$n" 0; done; done; done
 
