@@ -15,7 +15,8 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
     private readonly Lock _gate = new();
     private readonly LinkedList<TrackedRequest> _ring = new();
     private readonly Dictionary<string, TrackedRequest> _byId = new(StringComparer.Ordinal);
-    private readonly List<Channel<LedgerEntry>> _watchers = [];
+    // Replaced, never changed, under the lock: publishing (every change of every request) reads it without one.
+    private Channel<LedgerEntry>[] _watchers = [];
     private readonly int _capacity = options.Value.Capacity;
 
     /// <summary>
@@ -79,13 +80,13 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
         });
         lock (_gate)
         {
-            _watchers.Add(channel);
+            _watchers = [.. _watchers, channel];
         }
         return new LedgerSubscription(channel.Reader, () =>
         {
             lock (_gate)
             {
-                _watchers.Remove(channel);
+                _watchers = [.. _watchers.Where(w => w != channel)];
             }
         });
     }
@@ -110,12 +111,9 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
 
     private void Publish(LedgerEntry entry)
     {
-        lock (_gate)
+        foreach (var watcher in Volatile.Read(ref _watchers))
         {
-            foreach (var watcher in _watchers)
-            {
-                watcher.Writer.TryWrite(entry);
-            }
+            watcher.Writer.TryWrite(entry);
         }
     }
 }

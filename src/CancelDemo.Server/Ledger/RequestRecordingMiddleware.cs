@@ -44,8 +44,7 @@ public sealed class RequestRecordingMiddleware(
             var elapsed = clock.GetElapsedTime(started);
             if (tracked is not null)
             {
-                tracked.End(outcome, status, clock.GetUtcNow());
-                metrics.RequestEnded(tracked.Snapshot, elapsed);
+                metrics.RequestEnded(tracked.End(outcome, status, clock.GetUtcNow()), elapsed);
             }
             RequestSummary.Log(logger, context, status, elapsed, outcome, id);
         }

@@ -73,10 +73,11 @@ public sealed class TrackedRequest
     /// <summary>The work stopped early, on <paramref name="reason"/>: the one place a stop is recorded (the first one counts).</summary>
     public void RecordStop(StopReason reason, DateTimeOffset at) => Update(e => e.StoppedAt is null ? e with { StoppedAt = at, StopReason = reason } : e);
 
-    internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
+    /// <summary>The pipeline is done with the request; returns the final entry.</summary>
+    internal LedgerEntry End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
         Update(e => e with { Outcome = outcome, StatusCode = statusCode, EndedAt = at });
 
-    private void Update(Func<LedgerEntry, LedgerEntry> change)
+    private LedgerEntry Update(Func<LedgerEntry, LedgerEntry> change)
     {
         LedgerEntry next;
         lock (_gate)
@@ -85,5 +86,6 @@ public sealed class TrackedRequest
             next = _entry with { BytesWritten = Interlocked.Read(ref _bytesWritten) };
         }
         _publish(next);
+        return next;
     }
 }
