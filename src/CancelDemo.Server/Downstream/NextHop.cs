@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using CancelDemo.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -7,11 +6,12 @@ namespace CancelDemo.Server.Downstream;
 
 /// <summary>
 /// Where the next hop listens, per protocol: this server's own listeners when Downstream:BaseUrl is unset,
-/// else what the next server's /listeners says (asked once), with a loopback host replaced by BaseUrl's host.
+/// else what the next server's /listeners says (asked once it answers: a failed ask is asked again on the next
+/// call, so a hop that starts after this server is found), with a loopback host replaced by BaseUrl's host.
 /// </summary>
 public sealed class NextHop(IOptions<DownstreamOptions> options, Listeners listeners, DownstreamClients clients)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<Dictionary<string, Uri>>>> _discovered = new(StringComparer.Ordinal);
+    private Task<Dictionary<string, Uri>>? _discovery;
 
     private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "[::]"];
 
@@ -22,8 +22,20 @@ public sealed class NextHop(IOptions<DownstreamOptions> options, Listeners liste
         {
             return listeners.Url(name) ?? throw new InvalidOperationException($"This server has no {name} listener to call.");
         }
-        var next = await _discovered.GetOrAdd(baseUrl, url => new Lazy<Task<Dictionary<string, Uri>>>(() => DiscoverAsync(new Uri(url)))).Value.WaitAsync(cancellationToken);
+        var next = await Discovery(new Uri(baseUrl)).WaitAsync(cancellationToken);
         return next.TryGetValue(name, out var uri) ? uri : throw new InvalidOperationException($"The next hop {baseUrl} has no {name} listener.");
+    }
+
+    /// <summary>The one discovery in flight or done; a failed one is replaced (concurrent callers share one).</summary>
+    private Task<Dictionary<string, Uri>> Discovery(Uri baseUrl)
+    {
+        var current = Volatile.Read(ref _discovery);
+        if (current is { IsFaulted: false, IsCanceled: false })
+        {
+            return current;
+        }
+        var fresh = DiscoverAsync(baseUrl);
+        return Interlocked.CompareExchange(ref _discovery, fresh, current) == current ? fresh : Volatile.Read(ref _discovery)!;
     }
 
     private async Task<Dictionary<string, Uri>> DiscoverAsync(Uri baseUrl)

@@ -29,7 +29,7 @@ public sealed class ProxyProcess : IAsyncDisposable
 
     public static async Task<ProxyProcess> StartAsync(string proxy, CancelDemoServer server, IReadOnlyDictionary<string, string> settings)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var work = Directory.CreateTempSubdirectory($"canceldemo-{proxy}-").FullName;
         var environment = new Dictionary<string, string>(settings)
         {
@@ -147,11 +147,4 @@ public sealed class ProxyProcess : IAsyncDisposable
     }
 
     private static string HostPort(Uri uri) => $"{uri.Host}:{uri.Port}";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
