@@ -21,11 +21,12 @@ public sealed class CancelDemoMetrics
         _abortToStop = meter.CreateHistogram<double>("canceldemo.abort_to_stop", "ms", "From the abort signal to the work stopping.");
     }
 
-    public void RequestEnded(LedgerEntry entry, TimeSpan elapsed)
+    /// <summary>Counts a request that is ending: <paramref name="entry"/> as it stands, <paramref name="outcome"/> the one it ends with.</summary>
+    public void RequestEnded(LedgerEntry entry, RequestOutcome outcome, TimeSpan elapsed)
     {
         var tags = new TagList
         {
-            { "outcome", entry.Outcome.Name() },
+            { "outcome", outcome.Name() },
             { "protocol", entry.Protocol },
             { "path", entry.Path },
         };

@@ -39,12 +39,15 @@ public sealed class RequestRecordingMiddleware(
         }
         finally
         {
+            var entry = tracked?.Snapshot;
             var (outcome, status) = OutcomeRules.Decide(
-                context.Response.StatusCode, tracked?.Snapshot.StopReason ?? StopReason.None, context.RequestAborted.IsCancellationRequested, threw);
+                context.Response.StatusCode, entry?.StopReason ?? StopReason.None, context.RequestAborted.IsCancellationRequested, threw);
             var elapsed = clock.GetElapsedTime(started);
             if (tracked is not null)
             {
-                metrics.RequestEnded(tracked.End(outcome, status, clock.GetUtcNow()), elapsed);
+                // Counted before the end is visible: whoever sees the request ended in the ledger finds it in the metrics.
+                metrics.RequestEnded(entry!, outcome, elapsed);
+                tracked.End(outcome, status, clock.GetUtcNow());
             }
             RequestSummary.Log(logger, context, status, elapsed, outcome, id);
         }

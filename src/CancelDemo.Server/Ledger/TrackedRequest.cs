@@ -73,11 +73,10 @@ public sealed class TrackedRequest
     /// <summary>The work stopped early, on <paramref name="reason"/>: the one place a stop is recorded (the first one counts).</summary>
     public void RecordStop(StopReason reason, DateTimeOffset at) => Update(e => e.StoppedAt is null ? e with { StoppedAt = at, StopReason = reason } : e);
 
-    /// <summary>The pipeline is done with the request; returns the final entry.</summary>
-    internal LedgerEntry End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
+    internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
         Update(e => e with { Outcome = outcome, StatusCode = statusCode, EndedAt = at });
 
-    private LedgerEntry Update(Func<LedgerEntry, LedgerEntry> change)
+    private void Update(Func<LedgerEntry, LedgerEntry> change)
     {
         LedgerEntry next;
         lock (_gate)
@@ -86,6 +85,5 @@ public sealed class TrackedRequest
             next = _entry with { BytesWritten = Interlocked.Read(ref _bytesWritten) };
         }
         _publish(next);
-        return next;
     }
 }
