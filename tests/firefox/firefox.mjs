@@ -134,6 +134,12 @@ async function start(page, endpoint, api, iterations, stepMs) {
   return page.$eval("#request-id", (e) => e.textContent);
 }
 
+/** What the page shows of the request, for an error message. */
+function pageState(page) {
+  return page.evaluate(() => Object.fromEntries(["request-id", "client-received", "client-result", "server-outcome", "sse-state"]
+    .map((id) => [id, `${document.getElementById(id).textContent} ${JSON.stringify(document.getElementById(id).dataset)}`])));
+}
+
 /** Waits until the server's ledger (shown live on the page) says how the request ended. */
 async function serverOutcome(page) {
   await page.waitForFunction(() => !["", "running"].includes(document.getElementById("server-outcome").dataset.outcome));
@@ -219,8 +225,12 @@ const commands = {
       const page = await openSamplePage(browser, o.origin);
       const requestId = await start(page, "/stream", o.api, 100, 100);
       // Headers and body have arrived; abort once three 1 KiB chunks are in, as the Chromium test does.
-      await page.waitForSelector("#client-received[data-bytes]");
-      await page.waitForFunction(() => Number(document.getElementById("client-received").dataset.bytes) >= 3 * 1024);
+      try {
+        await page.waitForSelector("#client-received[data-bytes]");
+        await page.waitForFunction(() => Number(document.getElementById("client-received").dataset.bytes) >= 3 * 1024);
+      } catch (error) {
+        throw new Error(`${error.message}; the page showed: ${JSON.stringify(await pageState(page))}`);
+      }
       const bytesAtAbort = Number(await page.$eval("#client-received", (e) => e.dataset.bytes));
       const clickedAt = now();
       await page.click("#abort");
