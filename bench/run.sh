@@ -110,7 +110,9 @@ for Go). "noticed" is the server's own \`abortObservedAt\` (when its framework t
 Go's \`ctx.Done()\`) minus the moment the client issued that request's cancel, same machine, same clock. "stopped" is the
 server's \`stoppedAt - abortObservedAt\`. "p99 per round" is the lowest and highest round's p99: the noise between runs.
 "client skew" is the time the client itself took from its first cancel to its last; it is part of every "noticed".
-KB per request is (RSS in flight - RSS idle) / N, the median over the rounds.
+KB per request is (RSS in flight - RSS idle) / N, the median over the rounds. "server CPU µs per abort" is the CPU time
+of all the server's threads (Linux schedstat) in the 500 ms after the last cancel, before the ledger is read, divided by
+N, the median over the rounds.
 
 The servers run side by side and the order rotates every round; three warm-up storms per server and protocol come first
 (100, 1000, 1000 in flight), so that the abort path runs at its final JIT tier.
