@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
+using Serilog.Formatting.Display;
 using Serilog.Settings.Configuration;
 
 namespace CancelDemo.Server.Hosting;
@@ -10,9 +11,10 @@ public static class LoggingSetup
     /// Serilog behind Microsoft.Extensions.Logging, wired through builder.Logging with Serilog.Extensions.Logging
     /// (the project does not depend on Serilog.AspNetCore). Levels and any further sinks come from section
     /// "Serilog"; the console sink with the seed-like template is the server's own (section "ConsoleLog").
-    /// With ConsoleLog:Async (the default) a request only queues its line; one background thread formats and
-    /// writes it, so a burst of aborts never waits on the console's lock. Nothing is dropped: when the queue
-    /// is full, logging waits for room.
+    /// With ConsoleLog:Async (the default) a request only queues its line; one background loop formats and
+    /// writes what has queued, a batch per write (<see cref="QueuedConsoleSink"/>), so a burst of aborts never
+    /// waits on the console's lock nor pays a write per line. Nothing is dropped: when the queue is full,
+    /// logging waits for room.
     /// </summary>
     public static WebApplicationBuilder AddCancelDemoLogging(this WebApplicationBuilder builder)
     {
@@ -27,7 +29,7 @@ public static class LoggingSetup
             .ReadFrom.Configuration(builder.Configuration, new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly));
         if (console.Enabled && console.Async)
         {
-            configuration.WriteTo.Async(sink => sink.Console(outputTemplate: Defaults.LogTemplate), bufferSize: console.QueueSize, blockWhenFull: true);
+            configuration.WriteTo.Sink(new QueuedConsoleSink(new MessageTemplateTextFormatter(Defaults.LogTemplate), Console.OpenStandardOutput(), console.QueueSize));
         }
         else if (console.Enabled)
         {
@@ -49,7 +51,7 @@ public sealed class ConsoleLogOptions
     /// <summary>Write log lines to the console.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Queue lines for a background writer instead of writing them on the request's thread.</summary>
+    /// <summary>Queue lines for a background writer (a batch per write) instead of writing them on the request's thread.</summary>
     public bool Async { get; set; } = true;
 
     /// <summary>Lines the queue holds before logging waits for room.</summary>
