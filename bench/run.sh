@@ -6,7 +6,7 @@
 # Then `probe storm-report` writes docs/benchmark.md. It never fails because of a number: it measures.
 #
 #   bench/run.sh                      5 rounds, N = 1 100 1000, CancelDemo with its defaults
-#   ROUNDS=2 SIZES="100 1000" bench/run.sh
+#   ROUNDS=2 SIZES="100 1000" WARMUP_SECONDS=10 bench/run.sh
 #   CANCELDEMO_ARGS="--ConsoleLog:Async=false" OUT=/tmp/sync.md bench/run.sh    one lever, written elsewhere
 #   CANCELDEMO_ENV="DOTNET_gcServer=1" OUT=/tmp/gc.md bench/run.sh           a runtime setting for CancelDemo's process
 #   CANCELDEMO_DLL=/tmp/old/.../CancelDemo.Server.dll OUT=/tmp/old.md bench/run.sh   another build of the server (before/after)
@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 : "${ROUNDS:=5}" "${SIZES:=1 100 1000}" "${PROTOCOLS:=1.1 2 h2c}" "${OUT:=$root/docs/benchmark.md}" "${CANCELDEMO_ARGS:=}" "${CANCELDEMO_ENV:=}"
 : "${CANCELDEMO_DLL:=$root/src/CancelDemo.Server/bin/Release/net10.0/CancelDemo.Server.dll}"
+: "${WARMUP_SECONDS:=45}"
 : "${CANCELDEMO_PORT:=18080}" "${BARE_PORT:=18180}" "${GIN_PORT:=18280}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/canceldemo-bench.XXXXXX")
 pids=()
@@ -47,6 +48,7 @@ wait_listening() { # name log
   echo "bench: $1 did not start: $(cat "$2")" >&2; exit 1
 }
 
+started=$SECONDS
 # CancelDemo with its defaults (and whatever CANCELDEMO_ARGS adds); it makes the certificate the peers use too.
 register canceldemo "$CANCELDEMO_PORT"
 # shellcheck disable=SC2086
@@ -77,8 +79,14 @@ storm() { # name protocol n round json
 
 servers=(canceldemo bare-kestrel gin)
 # Warm-up: the first storms after start-up run tier-0 code (tiered JIT) and are the slowest; measure after them.
-echo "bench: warming up every server on every protocol" >&2
-for server in "${servers[@]}"; do for protocol in $PROTOCOLS; do for n in 100 1000 1000; do storm "$server" "$protocol" "$n" 0; done; done; done
+# The .NET JIT keeps promoting methods for a while: code that runs once a second (timers, Kestrel's heartbeat, the
+# dead-peer watchdog) needs 30 calls, so warm-up storms go on until WARMUP_SECONDS have passed since the servers started.
+echo "bench: warming up every server on every protocol (at least ${WARMUP_SECONDS}s)" >&2
+warm_until=$((started + WARMUP_SECONDS))
+while :; do
+  for server in "${servers[@]}"; do for protocol in $PROTOCOLS; do for n in 100 1000; do storm "$server" "$protocol" "$n" 0; done; done; done
+  ((SECONDS < warm_until)) || break
+done
 
 results=$work/results.jsonl
 for round in $(seq "$ROUNDS"); do
@@ -114,8 +122,9 @@ KB per request is (RSS in flight - RSS idle) / N, the median over the rounds. "s
 of all the server's threads (Linux schedstat) in the 500 ms after the last cancel, before the ledger is read, divided by
 N, the median over the rounds.
 
-The servers run side by side and the order rotates every round; three warm-up storms per server and protocol come first
-(100, 1000, 1000 in flight), so that the abort path runs at its final JIT tier.
+The servers run side by side and the order rotates every round. Warm-up storms come first (100 and 1000 in flight per
+server and protocol, repeated until the servers have run for $WARMUP_SECONDS s), so that the .NET servers run their final JIT
+tier: code that runs once a second reaches its 30 calls only after half a minute, and rejitting during a round costs CPU.
 MD
 probe storm-report "$results" --preamble "$work/preamble.md" --markdown "$OUT"
 echo "bench: wrote $OUT" >&2

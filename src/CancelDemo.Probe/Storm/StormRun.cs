@@ -54,7 +54,8 @@ public static class StormRun
             [.. aborted.Where(e => e.StoppedAt is not null).Select(e => (e.StoppedAt!.Value - e.AbortObservedAt!.Value).TotalMilliseconds)],
             settings.Concurrency - aborted.Count, rssIdle, rssInFlight,
             (cancelled.Values.Max() - cancelled.Values.Min()).TotalMilliseconds,
-            cpuBefore is { } before && cpuAfter is { } after ? (after - before) / 1e6 : null);
+            // A thread that exits takes its CPU time out of the sum; such a window is not counted.
+            cpuBefore is { } before && cpuAfter is { } after && after >= before ? (after - before) / 1e6 : null);
     }
 
     /// <summary>
