@@ -27,6 +27,21 @@ public sealed class QueuedConsoleSinkTests
     }
 
     [Fact]
+    public void WritesTheServersTemplateWithValuesAsTheConsoleSinkDoesNotQuoted()
+    {
+        var output = new GatedStream();
+        using (var sink = new QueuedConsoleSink(new MessageTemplateTextFormatter(Defaults.LogTemplate), output, capacity: 10))
+        {
+            sink.Emit(new LogEvent(new DateTimeOffset(2026, 11, 22, 10, 11, 12, 345, TimeSpan.Zero).ToLocalTime(), LogEventLevel.Information, null,
+                new MessageTemplateParser().Parse("{Name} listening on {Url} ({Protocols})"),
+                [new("Name", new ScalarValue("Http1")), new("Url", new ScalarValue(new Uri("http://127.0.0.1:8080/"))), new("Protocols", new ScalarValue("Http1"))]));
+        }
+
+        // What the tests and a person read on the console: the seed's style, a Uri as text (":j" would quote it as JSON).
+        Assert.Equal([$"[{new DateTimeOffset(2026, 11, 22, 10, 11, 12, 345, TimeSpan.Zero).ToLocalTime():HH:mm:ss.fff} INF] Http1 listening on http://127.0.0.1:8080/ (Http1)"], output.Lines());
+    }
+
+    [Fact]
     public void ABurstQueuedWhileTheConsoleIsBusyIsWrittenInOneWriteNotOnePerLine()
     {
         var output = new GatedStream();
@@ -85,7 +100,7 @@ public sealed class QueuedConsoleSinkTests
     }
 
     private static QueuedConsoleSink NewSink(Stream output, int capacity) =>
-        new(new MessageTemplateTextFormatter("{Message:lj}{NewLine}"), output, capacity);
+        new(new MessageTemplateTextFormatter("{Message:l}{NewLine}"), output, capacity);
 
     private static LogEvent Line(string text) =>
         new(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplateParser().Parse(text), []);

@@ -9,7 +9,7 @@ namespace CancelDemo.Server.Hosting;
 /// </summary>
 public static class Defaults
 {
-    public const string LogTemplate = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+    public const string LogTemplate = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:l}{NewLine}{Exception}";
 
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
