@@ -106,7 +106,7 @@ public sealed class QueuedConsoleSinkTests
         new(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplateParser().Parse(text), []);
 
     /// <summary>An in-memory console that counts its writes and can hold the writer inside one.</summary>
-    private sealed class GatedStream : Stream
+    private sealed class GatedStream : WriteOnlyStream
     {
         private readonly MemoryStream _written = new();
         private readonly ManualResetEventSlim _open = new(true);
@@ -142,24 +142,19 @@ public sealed class QueuedConsoleSinkTests
         public override void Flush()
         {
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>A console whose pipe has closed: every write fails.</summary>
-    private sealed class BrokenStream : Stream
+    private sealed class BrokenStream : WriteOnlyStream
     {
         public override void Write(byte[] buffer, int offset, int count) => throw new IOException("Broken pipe");
 
         public override void Flush() => throw new IOException("Broken pipe");
+    }
 
+    /// <summary>A console is written, never read or sought.</summary>
+    private abstract class WriteOnlyStream : Stream
+    {
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
