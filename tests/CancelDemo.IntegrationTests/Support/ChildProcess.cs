@@ -142,6 +142,18 @@ public sealed class ChildProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-        Line?.Invoke(line);
+        try
+        {
+            Line?.Invoke(line);
+        }
+        catch (Exception e)
+        {
+            // This runs on the process's output thread: an exception would crash the test host (and leave this
+            // program and its siblings running). Kept in the output instead, for the waiting test's message.
+            lock (_gate)
+            {
+                _output.AppendLine($"[tests] the line handler failed on the line above: {e.GetType().Name}: {e.Message}");
+            }
+        }
     }
 }

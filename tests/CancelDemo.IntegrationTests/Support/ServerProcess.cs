@@ -54,12 +54,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var allListening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string line)
         {
-            // A line that does not parse is left for the timeout's message: an exception here would crash the test host.
-            if (ListeningLine().Match(line) is { Success: true } match && Uri.TryCreate(match.Groups["url"].Value, UriKind.Absolute, out var url))
+            if (ListeningLine().Match(line) is { Success: true } match)
             {
                 lock (listeners)
                 {
-                    listeners[Enum.Parse<Transport>(match.Groups["name"].Value)] = url;
+                    listeners[Enum.Parse<Transport>(match.Groups["name"].Value)] = new Uri(match.Groups["url"].Value);
                     if (listeners.Count == 3)
                     {
                         allListening.TrySetResult();
