@@ -59,7 +59,7 @@ public sealed class PropagationTests(PostgresCluster postgres, PropagationReport
     {
         await using var hop = await ServerProcess.StartAsync(new Dictionary<string, string> { ["ConnectionStrings:Postgres"] = postgres.Direct });
         await using var edge = With(new Dictionary<string, string?> { ["Downstream:BaseUrl"] = hop.BaseAddress(Transport.Http1).ToString() });
-        var runs = PropagationReport.WritesDocs ? 5 : 1;
+        var runs = MeasuredDocs.WritesDocs ? 5 : 1;
         var failures = new List<string>();
         foreach (var client in Transports.All)
         {

@@ -19,8 +19,6 @@ public sealed class PropagationReport : IAsyncLifetime
 {
     private readonly ConcurrentQueue<PropagationMeasurement> _measurements = new();
 
-    public static bool WritesDocs => MeasuredDocs.WritesDocs;
-
     public void Record(PropagationMeasurement measurement) => _measurements.Enqueue(measurement);
 
     public Task InitializeAsync() => Task.CompletedTask;
