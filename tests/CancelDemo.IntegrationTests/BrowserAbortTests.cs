@@ -30,7 +30,7 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
         var entry = await server.WaitForEndAsync(id);
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(transport.WireName(), entry.Protocol);
-        Assert.InRange(entry.IterationsCompleted, 2, 4);
+        Assert.InRange(entry.IterationsCompleted, 2, 6); // as for Firefox: stopped far from the 50 planned, with room for a busy machine
         ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS", api == "xhr" ? "xhr.abort()" : "fetch + AbortController",
             entry, clicked, ClientMatrix.IterationsAfter(entry, clicked, StepMs));
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
