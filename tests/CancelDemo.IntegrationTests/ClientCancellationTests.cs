@@ -25,7 +25,9 @@ public sealed class ClientCancellationTests(CancelDemoServer server) : IClassFix
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.Equal(499, entry.StatusCode);
         Assert.Equal(transport.WireName(), entry.Protocol);
-        Assert.InRange(entry.IterationsCompleted, completedBeforeCancel, completedBeforeCancel + 1);
+        // The step in progress may complete, and one more on a busy machine (a CI run once took 750+ ms from a
+        // step's end to the abort being noticed); the check below proves the loop then stopped for good.
+        Assert.InRange(entry.IterationsCompleted, completedBeforeCancel, completedBeforeCancel + 2);
         Assert.NotNull(entry.AbortObservedAt);
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
 
