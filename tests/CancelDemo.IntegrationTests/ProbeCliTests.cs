@@ -86,6 +86,12 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
         }
     }
 
+    /// <summary>
+    /// Runs the probe with a 10 s ledger wait (its default is 30 s) inside a 60 s bound, so that a request the
+    /// ledger does not show ending is reported by the probe itself, with its output, instead of the test's bound
+    /// killing it silently.
+    /// </summary>
     private static Task<(int ExitCode, string Output)> RunProbeAsync(params string[] args) =>
-        ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"), .. args]);
+        ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"), .. args,
+            .. args.Contains("--ledger-wait") ? Array.Empty<string>() : ["--ledger-wait", "10s"]], timeout: TimeSpan.FromSeconds(60));
 }

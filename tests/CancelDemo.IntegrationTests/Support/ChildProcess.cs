@@ -85,8 +85,14 @@ public sealed class ChildProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? workingDirectory = null)
     {
         await using var child = Start(command, arguments, environment, workingDirectory);
-        var exit = await child.WaitForExitAsync(timeout);
-        return (exit, child.Output);
+        try
+        {
+            return (await child.WaitForExitAsync(timeout), child.Output);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{command} did not exit within {timeout ?? TaskTimeouts.Default}; its output so far:\n{child.Output}");
+        }
     }
 
     /// <summary>Waits, bounded, for the program to exit and its output to be read; .NET reports death by signal N as 128 + N.</summary>
