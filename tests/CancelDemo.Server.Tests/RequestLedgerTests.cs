@@ -88,4 +88,25 @@ public sealed class RequestLedgerTests
         Assert.False(await next); // ends, does not throw
         Assert.Equal([0, 1, 2], seen);
     }
+
+    [Fact]
+    public void ProgressNobodyWatchesCostsNoAllocation()
+    {
+        // Every running request counts its steps; in a storm of a thousand that must not feed the GC.
+        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
+        var tracked = ledger.TryStart(Entry("quiet"))!;
+        tracked.IterationCompleted(); // the first call may JIT
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            tracked.IterationCompleted();
+            tracked.AddBytesWritten(10);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(101, ledger.Find("quiet")!.IterationsCompleted);
+        Assert.Equal(1000, tracked.BytesWritten);
+    }
 }

@@ -50,7 +50,7 @@ public static class TransferApi
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            var bytes = stop.Tracked.Snapshot.BytesWritten;
+            var bytes = stop.Tracked.BytesWritten;
             return Stopped(await stop.StoppedAsync(), context, log, bytes, () => log.DownloadStopped(bytes));
         }
     }
@@ -78,7 +78,7 @@ public static class TransferApi
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             var chunkIndex = i;
-            return Stopped(await stop.StoppedAsync(), context, log, stop.Tracked.Snapshot.BytesWritten, () => log.StreamStopped(chunkIndex));
+            return Stopped(await stop.StoppedAsync(), context, log, stop.Tracked.BytesWritten, () => log.StreamStopped(chunkIndex));
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
     /// </summary>
     public TrackedRequest? TryStart(LedgerEntry entry)
     {
-        var tracked = new TrackedRequest(entry, Publish);
+        var tracked = new TrackedRequest(entry, this);
         lock (_gate)
         {
             if (_byId.TryGetValue(entry.Id, out var current) && current.IsRunning)
@@ -109,7 +109,10 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
         }
     }
 
-    private void Publish(LedgerEntry entry)
+    /// <summary>Someone is subscribed: only then is a change worth a snapshot.</summary>
+    internal bool HasWatchers => Volatile.Read(ref _watchers).Length > 0;
+
+    internal void Publish(LedgerEntry entry)
     {
         foreach (var watcher in Volatile.Read(ref _watchers))
         {
