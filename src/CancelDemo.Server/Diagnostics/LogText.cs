@@ -12,7 +12,7 @@ public static class LogText
 {
     public static string Escape(string? text)
     {
-        if (string.IsNullOrEmpty(text) || !text.Any(NeedsEscape))
+        if (string.IsNullOrEmpty(text) || !AnyNeedsEscape(text))
         {
             return text ?? "";
         }
@@ -34,6 +34,18 @@ public static class LogText
             });
         }
         return escaped.ToString();
+    }
+
+    private static bool AnyNeedsEscape(string text)
+    {
+        foreach (var c in text)
+        {
+            if (NeedsEscape(c))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\\' or '\u2028' or '\u2029' or '\u0085';
