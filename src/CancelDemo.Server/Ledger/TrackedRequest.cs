@@ -43,7 +43,7 @@ public sealed class TrackedRequest
         {
             lock (_gate)
             {
-                return WithCounters(_entry);
+                return Current();
             }
         }
     }
@@ -90,8 +90,9 @@ public sealed class TrackedRequest
     internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
         Update((outcome, statusCode, at), static (e, end) => e with { Outcome = end.outcome, StatusCode = end.statusCode, EndedAt = end.at });
 
-    private LedgerEntry WithCounters(LedgerEntry entry) =>
-        entry with { BytesWritten = Interlocked.Read(ref _bytesWritten), IterationsCompleted = Volatile.Read(ref _iterationsCompleted) };
+    /// <summary>The entry with the live counters, as a snapshot of its own; called under the lock.</summary>
+    private LedgerEntry Current() =>
+        _entry with { BytesWritten = Interlocked.Read(ref _bytesWritten), IterationsCompleted = Volatile.Read(ref _iterationsCompleted) };
 
     private void Update<TArg>(TArg arg, Func<LedgerEntry, TArg, LedgerEntry> change)
     {
@@ -101,7 +102,7 @@ public sealed class TrackedRequest
             _entry = change(_entry, arg);
             if (_ledger.HasWatchers)
             {
-                published = WithCounters(_entry);
+                published = Current();
             }
         }
         if (published is not null)
