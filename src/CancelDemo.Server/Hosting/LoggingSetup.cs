@@ -8,8 +8,9 @@ namespace CancelDemo.Server.Hosting;
 public static class LoggingSetup
 {
     /// <summary>
-    /// Serilog behind Microsoft.Extensions.Logging, wired through builder.Logging with Serilog.Extensions.Logging
-    /// (the project does not depend on Serilog.AspNetCore). Levels and any further sinks come from section
+    /// Serilog behind Microsoft.Extensions.Logging, wired through builder.Logging with the server's own bridge
+    /// (<see cref="SerilogBridge"/>, in place of Serilog.Extensions.Logging; the project does not depend on
+    /// Serilog.AspNetCore either). Levels and any further sinks come from section
     /// "Serilog"; the console sink with the seed-like template is the server's own (section "ConsoleLog").
     /// With ConsoleLog:Async (the default) a request only queues its line; one background loop formats and
     /// writes what has queued, a batch per write (<see cref="QueuedConsoleSink"/>), so a burst of aborts never
@@ -37,7 +38,8 @@ public static class LoggingSetup
         }
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
+        var logger = configuration.CreateLogger();
+        builder.Logging.Services.AddSingleton<ILoggerProvider>(_ => new SerilogBridge(logger));
         return builder;
     }
 }
