@@ -109,4 +109,34 @@ public sealed class RequestLedgerTests
         Assert.Equal(101, ledger.Find("quiet")!.IterationsCompleted);
         Assert.Equal(1000, tracked.BytesWritten);
     }
+
+    [Fact]
+    public void AnAbortAStopAndTheEndNobodyWatchesCostNoAllocationAndAReadSeesThemAll()
+    {
+        // A storm of a thousand aborts records three changes per request: none of them may feed the GC.
+        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
+        var warm = ledger.TryStart(Entry("warm"))!;
+        Change(warm, DateTimeOffset.UnixEpoch); // the first calls may JIT
+        var tracked = ledger.TryStart(Entry("aborted"))!;
+        tracked.AddBytesWritten(7);
+        var at = DateTimeOffset.UnixEpoch.AddSeconds(1);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Change(tracked, at);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        var entry = ledger.Find("aborted")!;
+        Assert.Equal((at, at.AddMilliseconds(1), StopReason.ClientAborted, 7L, true), (entry.AbortObservedAt, entry.StoppedAt, entry.StopReason, entry.BytesWrittenAtAbort, entry.WriteFailed));
+        Assert.Equal((RequestOutcome.ClientAborted, 499, at.AddMilliseconds(2)), (entry.Outcome, entry.StatusCode, entry.EndedAt));
+        Assert.Equal(1, entry.AbortToStopMs);
+
+        static void Change(TrackedRequest tracked, DateTimeOffset at)
+        {
+            tracked.AbortObserved(at, peer: null, writeFailed: false);
+            tracked.AbortObserved(at.AddMilliseconds(5), peer: null, writeFailed: true); // the same abort seen again: only adds the failed write
+            tracked.RecordStop(StopReason.ClientAborted, at.AddMilliseconds(1));
+            tracked.End(RequestOutcome.ClientAborted, 499, at.AddMilliseconds(2));
+        }
+    }
 }

@@ -4,25 +4,57 @@ namespace CancelDemo.Server.Ledger;
 
 /// <summary>
 /// The live, thread-safe handle on one ledger entry. Handlers and middleware change it; every change
-/// publishes a fresh snapshot to the ledger's watchers, when there are any. The counters that change most
-/// (steps done, bytes written) live outside the entry, so a step nobody watches costs no allocation.
+/// publishes a fresh snapshot to the ledger's watchers, when there are any. What changes is kept in fields of
+/// its own beside the entry as it started, so a change nobody watches (a step, a byte count, the abort, the
+/// stop, the end) allocates nothing: a <see cref="LedgerEntry"/> is built only when someone reads one.
 /// </summary>
 public sealed class TrackedRequest
 {
     private readonly Lock _gate = new();
     private readonly RequestLedger _ledger;
-    private LedgerEntry _entry;
+    private readonly LedgerEntry _start;
     private long _bytesWritten;
     private int _iterationsCompleted;
 
+    // The rest of what changes, under _gate.
+    private DateTimeOffset? _endedAt;
+    private RequestOutcome _outcome;
+    private int? _statusCode;
+    private int _iterationsPlanned;
+    private DateTimeOffset? _abortObservedAt;
+    private DateTimeOffset? _stoppedAt;
+    private bool _writeFailed;
+    private long? _bytesWrittenAtAbort;
+    private double? _peerSilentMs;
+    private StopReason? _stopReason;
+    private string? _abortSource;
+    private string? _abortSignal;
+    private DownstreamCall? _downstream;
+    private QueryRecord? _query;
+
     internal TrackedRequest(LedgerEntry entry, RequestLedger ledger)
     {
-        _entry = entry;
-        _iterationsCompleted = entry.IterationsCompleted;
+        _start = entry;
         _ledger = ledger;
+        _bytesWritten = entry.BytesWritten;
+        _iterationsCompleted = entry.IterationsCompleted;
+        _endedAt = entry.EndedAt;
+        _outcome = entry.Outcome;
+        _statusCode = entry.StatusCode;
+        _iterationsPlanned = entry.IterationsPlanned;
+        _abortObservedAt = entry.AbortObservedAt;
+        _stoppedAt = entry.StoppedAt;
+        _writeFailed = entry.WriteFailed;
+        _bytesWrittenAtAbort = entry.BytesWrittenAtAbort;
+        _peerSilentMs = entry.PeerSilentMs;
+        _stopReason = entry.StopReason;
+        _abortSource = entry.AbortSource;
+        _abortSignal = entry.AbortSignal;
+        _downstream = entry.Downstream;
+        _query = entry.Query;
     }
 
-    public string Id => _entry.Id;
+    public string Id => _start.Id;
 
     /// <summary>The pipeline has not finished with the request yet.</summary>
     public bool IsRunning
@@ -31,7 +63,7 @@ public sealed class TrackedRequest
         {
             lock (_gate)
             {
-                return _entry.EndedAt is null;
+                return _endedAt is null;
             }
         }
     }
@@ -51,7 +83,7 @@ public sealed class TrackedRequest
     /// <summary>Response bytes the handler has handed to the server so far.</summary>
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
-    public void PlanIterations(int count) => Update(count, static (e, count) => e with { IterationsPlanned = count });
+    public void PlanIterations(int count) => Update(count, static (r, count) => r._iterationsPlanned = count);
 
     public void IterationCompleted()
     {
@@ -65,41 +97,64 @@ public sealed class TrackedRequest
     public void AddBytesWritten(long count) => Interlocked.Add(ref _bytesWritten, count);
 
     /// <summary>Records what the request's PostgreSQL statement did so far.</summary>
-    public void RecordQuery(Func<QueryRecord?, QueryRecord> change) => Update(change, static (e, change) => e with { Query = change(e.Query) });
+    public void RecordQuery(Func<QueryRecord?, QueryRecord> change) => Update(change, static (r, change) => r._query = change(r._query));
 
     /// <summary>Records the call to the next hop so far.</summary>
-    public void RecordDownstream(Func<DownstreamCall?, DownstreamCall> change) => Update(change, static (e, change) => e with { Downstream = change(e.Downstream) });
+    public void RecordDownstream(Func<DownstreamCall?, DownstreamCall> change) => Update(change, static (r, change) => r._downstream = change(r._downstream));
 
-    /// <summary>Records the first abort signal only; later ones are the same abort seen again.</summary>
-    public void AbortObserved(DateTimeOffset at, PeerVerdict? peer, bool writeFailed) => Update((at, peer, writeFailed, bytes: BytesWritten), static (e, a) => e.AbortObservedAt is null
-        ? e with
+    /// <summary>Records the first abort signal only; later ones are the same abort seen again (and may add that a write failed).</summary>
+    public void AbortObserved(DateTimeOffset at, PeerVerdict? peer, bool writeFailed) => Update((at, peer, writeFailed), static (r, a) =>
+    {
+        if (r._abortObservedAt is null)
         {
-            AbortObservedAt = a.at,
-            BytesWrittenAtAbort = a.bytes,
-            PeerSilentMs = a.peer?.PeerSilentMs,
-            AbortSource = a.peer?.Source,
-            AbortSignal = a.peer?.Signal == "open" ? (e.Protocol == "HTTP/2" ? "RST_STREAM" : "open") : a.peer?.Signal,
-            WriteFailed = e.WriteFailed || a.writeFailed,
+            r._abortObservedAt = a.at;
+            r._bytesWrittenAtAbort = r.BytesWritten;
+            r._peerSilentMs = a.peer?.PeerSilentMs;
+            r._abortSource = a.peer?.Source;
+            r._abortSignal = a.peer?.Signal == "open" ? (r._start.Protocol == "HTTP/2" ? "RST_STREAM" : "open") : a.peer?.Signal;
         }
-        : e.WriteFailed || !a.writeFailed ? e : e with { WriteFailed = true });
+        r._writeFailed |= a.writeFailed;
+    });
 
     /// <summary>The work stopped early, on <paramref name="reason"/>: the one place a stop is recorded (the first one counts).</summary>
-    public void RecordStop(StopReason reason, DateTimeOffset at) =>
-        Update((reason, at), static (e, s) => e.StoppedAt is null ? e with { StoppedAt = s.at, StopReason = s.reason } : e);
+    public void RecordStop(StopReason reason, DateTimeOffset at) => Update((reason, at), static (r, s) =>
+    {
+        if (r._stoppedAt is null)
+        {
+            (r._stoppedAt, r._stopReason) = (s.at, s.reason);
+        }
+    });
 
     internal void End(RequestOutcome outcome, int statusCode, DateTimeOffset at) =>
-        Update((outcome, statusCode, at), static (e, end) => e with { Outcome = end.outcome, StatusCode = end.statusCode, EndedAt = end.at });
+        Update((outcome, statusCode, at), static (r, end) => (r._outcome, r._statusCode, r._endedAt) = (end.outcome, end.statusCode, end.at));
 
-    /// <summary>The entry with the live counters, as a snapshot of its own; called under the lock.</summary>
-    private LedgerEntry Current() =>
-        _entry with { BytesWritten = Interlocked.Read(ref _bytesWritten), IterationsCompleted = Volatile.Read(ref _iterationsCompleted) };
+    /// <summary>The entry as it stands, a snapshot of its own; called under the lock.</summary>
+    private LedgerEntry Current() => _start with
+    {
+        EndedAt = _endedAt,
+        Outcome = _outcome,
+        StatusCode = _statusCode,
+        IterationsPlanned = _iterationsPlanned,
+        IterationsCompleted = Volatile.Read(ref _iterationsCompleted),
+        BytesWritten = Interlocked.Read(ref _bytesWritten),
+        AbortObservedAt = _abortObservedAt,
+        StoppedAt = _stoppedAt,
+        WriteFailed = _writeFailed,
+        BytesWrittenAtAbort = _bytesWrittenAtAbort,
+        PeerSilentMs = _peerSilentMs,
+        StopReason = _stopReason,
+        AbortSource = _abortSource,
+        AbortSignal = _abortSignal,
+        Downstream = _downstream,
+        Query = _query,
+    };
 
-    private void Update<TArg>(TArg arg, Func<LedgerEntry, TArg, LedgerEntry> change)
+    private void Update<TArg>(TArg arg, Action<TrackedRequest, TArg> change)
     {
         LedgerEntry? published = null;
         lock (_gate)
         {
-            _entry = change(_entry, arg);
+            change(this, arg);
             if (_ledger.HasWatchers)
             {
                 published = Current();
