@@ -145,12 +145,16 @@ internal sealed class BridgeLogger(SerilogBridge provider, Serilog.ILogger logge
     {
         var values = state as IReadOnlyList<KeyValuePair<string, object?>>;
         var scopeCount = 0;
+        var anyItem = false;
         for (var scope = provider.CurrentScope; scope is not null; scope = scope.Parent)
         {
-            scopeCount += scope.Properties.Length + 1;
+            scopeCount += scope.Properties.Length;
+            anyItem |= scope.Item is not null;
         }
-        // Sized once for everything the event will hold, SourceContext (added by Serilog) included.
-        var properties = new Dictionary<string, LogEventPropertyValue>((values?.Count ?? 4) + scopeCount + 2, StringComparer.Ordinal);
+        // Sized once for everything the event will hold: the values (whose template's slot EventId takes), the
+        // scopes' values, their Scope list and SourceContext, which Serilog adds.
+        var capacity = (values?.Count ?? 2) + 1 + scopeCount + (anyItem ? 1 : 0);
+        var properties = new Dictionary<string, LogEventPropertyValue>(capacity, StringComparer.Ordinal);
         string? template = null;
         if (values is not null)
         {
