@@ -297,7 +297,7 @@ internal sealed class BridgeScope : IDisposable
             _item = _provider.Root.BindProperty("None", _state, false, out var plain) ? plain.Value : null;
             return _properties = [];
         }
-        List<KeyValuePair<string, LogEventPropertyValue>> bound = [];
+        List<KeyValuePair<string, LogEventPropertyValue>> bound = new((pairs as IReadOnlyCollection<KeyValuePair<string, object?>>)?.Count ?? 4);
         foreach (var (key, value) in pairs)
         {
             if (key == SerilogBridge.OriginalFormat && value is string)
