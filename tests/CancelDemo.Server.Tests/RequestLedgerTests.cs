@@ -117,15 +117,18 @@ public sealed class RequestLedgerTests
         var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
         var warm = ledger.TryStart(Entry("warm"))!;
         Change(warm, DateTimeOffset.UnixEpoch); // the first calls may JIT
+        _ = warm.Stop;
         var tracked = ledger.TryStart(Entry("aborted"))!;
         tracked.AddBytesWritten(7);
         var at = DateTimeOffset.UnixEpoch.AddSeconds(1);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         Change(tracked, at);
+        var stop = tracked.Stop; // what the recording middleware reads at the end
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
+        Assert.Equal((StopReason.ClientAborted, 1.0), stop);
         var entry = ledger.Find("aborted")!;
         Assert.Equal((at, at.AddMilliseconds(1), StopReason.ClientAborted, 7L, true), (entry.AbortObservedAt, entry.StoppedAt, entry.StopReason, entry.BytesWrittenAtAbort, entry.WriteFailed));
         Assert.Equal((RequestOutcome.ClientAborted, 499, at.AddMilliseconds(2)), (entry.Outcome, entry.StatusCode, entry.EndedAt));

@@ -21,20 +21,20 @@ public sealed class CancelDemoMetrics
         _abortToStop = meter.CreateHistogram<double>("canceldemo.abort_to_stop", "ms", "From the abort signal to the work stopping.");
     }
 
-    /// <summary>Counts a request that is ending: <paramref name="entry"/> as it stands, <paramref name="outcome"/> the one it ends with.</summary>
-    public void RequestEnded(LedgerEntry entry, RequestOutcome outcome, TimeSpan elapsed)
+    /// <summary>Counts a request that is ending with <paramref name="outcome"/> (<paramref name="abortToStopMs"/>: its work's stop after the abort, if any).</summary>
+    public void RequestEnded(string protocol, string path, double? abortToStopMs, RequestOutcome outcome, TimeSpan elapsed)
     {
         var tags = new TagList
         {
             { "outcome", outcome.Name() },
-            { "protocol", entry.Protocol },
-            { "path", entry.Path },
+            { "protocol", protocol },
+            { "path", path },
         };
         _requests.Add(1, tags);
         _duration.Record(elapsed.TotalSeconds, tags);
-        if (entry.AbortToStopMs is { } ms)
+        if (abortToStopMs is { } ms)
         {
-            _abortToStop.Record(ms, new KeyValuePair<string, object?>("protocol", entry.Protocol));
+            _abortToStop.Record(ms, new KeyValuePair<string, object?>("protocol", protocol));
         }
     }
 }

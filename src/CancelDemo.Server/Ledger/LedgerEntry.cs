@@ -59,5 +59,8 @@ public sealed record LedgerEntry(
     QueryRecord? Query = null)
 {
     /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
-    public double? AbortToStopMs => AbortObservedAt is { } a && StoppedAt is { } s ? (s - a).TotalMilliseconds : null;
+    public double? AbortToStopMs => Between(AbortObservedAt, StoppedAt);
+
+    internal static double? Between(DateTimeOffset? abortObservedAt, DateTimeOffset? stoppedAt) =>
+        abortObservedAt is { } a && stoppedAt is { } s ? (s - a).TotalMilliseconds : null;
 }

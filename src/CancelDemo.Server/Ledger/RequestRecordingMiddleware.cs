@@ -39,14 +39,13 @@ public sealed class RequestRecordingMiddleware(
         }
         finally
         {
-            var entry = tracked?.Snapshot;
-            var (outcome, status) = OutcomeRules.Decide(
-                context.Response.StatusCode, entry?.StopReason ?? StopReason.None, context.RequestAborted.IsCancellationRequested, threw);
+            var stop = tracked?.Stop ?? (StopReason.None, null);
+            var (outcome, status) = OutcomeRules.Decide(context.Response.StatusCode, stop.Reason, context.RequestAborted.IsCancellationRequested, threw);
             var elapsed = clock.GetElapsedTime(started);
             if (tracked is not null)
             {
                 // Counted before the end is visible: whoever sees the request ended in the ledger finds it in the metrics.
-                metrics.RequestEnded(entry!, outcome, elapsed);
+                metrics.RequestEnded(tracked.Protocol, tracked.Path, stop.AbortToStopMs, outcome, elapsed);
                 tracked.End(outcome, status, clock.GetUtcNow());
             }
             RequestSummary.Log(logger, context, status, elapsed, outcome, id);

@@ -56,6 +56,10 @@ public sealed class TrackedRequest
 
     public string Id => _start.Id;
 
+    public string Path => _start.Path;
+
+    public string Protocol => _start.Protocol;
+
     /// <summary>The pipeline has not finished with the request yet.</summary>
     public bool IsRunning
     {
@@ -76,6 +80,18 @@ public sealed class TrackedRequest
             lock (_gate)
             {
                 return Current();
+            }
+        }
+    }
+
+    /// <summary>Why the work stopped early (None if it has not) and how long after the abort signal, without a snapshot.</summary>
+    public (StopReason Reason, double? AbortToStopMs) Stop
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_stopReason ?? StopReason.None, LedgerEntry.Between(_abortObservedAt, _stoppedAt));
             }
         }
     }
