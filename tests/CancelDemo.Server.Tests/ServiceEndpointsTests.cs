@@ -1,5 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Swashbuckle.AspNetCore.Swagger;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace CancelDemo.Server.Tests;
 
@@ -39,5 +44,32 @@ public sealed class ServiceEndpointsTests(InProcessServer server) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OnlyARequestForSwaggerBuildsTheSwaggerGenerator()
+    {
+        // Swashbuckle's middleware takes a generator (a transient service, in a request scope of its own) for every
+        // request it sees: in a storm of a thousand aborts, a thousand generators nobody asked for.
+        var built = 0;
+        await using var counted = server.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+        {
+            services.AddTransient<SwaggerGenerator>();
+            services.AddTransient<ISwaggerProvider>(sp =>
+            {
+                Interlocked.Increment(ref built);
+                return sp.GetRequiredService<SwaggerGenerator>();
+            });
+        }));
+        using var client = counted.CreateClient();
+
+        (await client.GetAsync("/healthz")).Dispose();
+        (await client.GetAsync("/requests")).Dispose();
+        var outside = Volatile.Read(ref built);
+        using var document = await client.GetAsync("/swagger/v1/swagger.json");
+
+        Assert.Equal(0, outside);
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.True(Volatile.Read(ref built) > 0, "the Swagger document was built by the counted generator");
     }
 }
