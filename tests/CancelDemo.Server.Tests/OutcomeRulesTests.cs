@@ -14,6 +14,8 @@ public sealed class OutcomeRulesTests
     [InlineData(503, StopReason.Shutdown, false, false, RequestOutcome.Shutdown, 503)]
     [InlineData(200, StopReason.Shutdown, false, false, RequestOutcome.Shutdown, 200)] // stream cut by shutdown after headers
     [InlineData(400, StopReason.None, false, false, RequestOutcome.Failed, 400)]
+    [InlineData(301, StopReason.None, false, false, RequestOutcome.Completed, 301)] // a redirect (/swagger) is an answer, not a failure
+    [InlineData(304, StopReason.None, false, false, RequestOutcome.Completed, 304)] // the sample page's files, unchanged
     [InlineData(200, StopReason.None, false, true, RequestOutcome.Failed, 500)]
     public void DecidesTheOutcomeFromWhatThePipelineSaw(int status, StopReason stopReason, bool clientGone, bool threw, RequestOutcome outcome, int recorded)
     {

@@ -26,7 +26,8 @@ public static class OutcomeRules
         {
             return clientGone ? (RequestOutcome.ClientAborted, ClientClosedRequest) : (RequestOutcome.Failed, StatusCodes.Status500InternalServerError);
         }
-        return statusCode is >= 200 and < 300 ? (RequestOutcome.Completed, statusCode) : (RequestOutcome.Failed, statusCode);
+        // A redirect or "not modified" is an answer too; a 4xx or 5xx is not.
+        return statusCode is >= 200 and < 400 ? (RequestOutcome.Completed, statusCode) : (RequestOutcome.Failed, statusCode);
     }
 
     /// <summary>The outcome as the JSON, the logs and the metrics spell it: "clientAborted".</summary>
