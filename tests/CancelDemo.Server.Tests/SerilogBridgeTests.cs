@@ -15,7 +15,8 @@ namespace CancelDemo.Server.Tests;
 /// <summary>
 /// The server's Microsoft.Extensions.Logging → Serilog bridge: what Serilog.Extensions.Logging did (properties,
 /// <c>@</c>/<c>$</c>, EventId, SourceContext and its level overrides, scopes, trace ids), for less than half the
-/// garbage. Every test but the last passes against Serilog.Extensions.Logging's provider too.
+/// garbage. The tests built on <see cref="Pipeline"/> pass against Serilog.Extensions.Logging's provider too (swap it
+/// in there to check).
 /// </summary>
 public sealed partial class SerilogBridgeTests
 {
@@ -156,6 +157,19 @@ public sealed partial class SerilogBridgeTests
         var logEvent = Assert.Single(events);
         Assert.Equal("the answer is 42", logEvent.RenderMessage());
         Assert.False(logEvent.Properties.ContainsKey("EventId"));
+    }
+
+    [Fact]
+    public void StateWithNeitherATemplateNorAFormatterIsLoggedAsItsOwnText()
+    {
+        var (factory, events) = Pipeline();
+        using (factory)
+        {
+            // Older callers of ILogger.Log passed no formatter; the event must not be lost for it.
+            factory.CreateLogger("Tests").Log(Microsoft.Extensions.Logging.LogLevel.Information, default, 42, null, null!);
+        }
+
+        Assert.Equal("42", Assert.Single(events).RenderMessage());
     }
 
     [Fact]
