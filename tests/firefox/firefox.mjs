@@ -184,12 +184,19 @@ const commands = {
       const page = await openSamplePage(browser, o.origin);
       const requestId = await start(page, o.endpoint, o.api, o.iterations, o.stepMs);
       const startedAt = now();
-      await serverIterations(page, o.after);
-      const clickedAt = now();
-      await page.click("#abort");
-      const seen = await serverOutcome(page);
-      await screenshot(page, o.screenshot);
-      return { requestId, startedAt, clickedAt, ...seen, screenshot: o.screenshot };
+      let step = `waiting for ${o.after} iterations in the live server log`;
+      try {
+        await serverIterations(page, o.after);
+        const clickedAt = now();
+        step = "clicking Abort";
+        await page.click("#abort");
+        step = "waiting for the server's outcome";
+        const seen = await serverOutcome(page);
+        await screenshot(page, o.screenshot);
+        return { requestId, startedAt, clickedAt, ...seen, screenshot: o.screenshot };
+      } catch (error) {
+        throw new Error(`${step}: ${error.message}; the page showed: ${JSON.stringify(await pageState(page))}`);
+      }
     },
   },
 
