@@ -3,7 +3,9 @@ using CancelDemo.Server.DeadPeer;
 using CancelDemo.Server.Downstream;
 using CancelDemo.Server.Endpoints;
 using CancelDemo.Server.Hosting;
+using CancelDemo.Server.Kestrel;
 using CancelDemo.Server.Ledger;
+using CancelDemo.Server.Web;
 using CancelDemo.Server.Work;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +14,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddCancelDemoDefaults();
-    builder.AddCancelDemoLogging();
+    builder.Services.AddCancelDemoLogging();
     builder.AddCancelDemoKestrel();
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddDeadPeerDetection();

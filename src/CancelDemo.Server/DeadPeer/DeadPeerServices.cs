@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
@@ -16,20 +17,19 @@ public static class DeadPeerServices
         services.AddOptions<DeadPeerOptions>().BindConfiguration(DeadPeerOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeadPeerOptions>, ValidateDeadPeerOptions>();
         services.AddSingleton<PeerWatches>();
-        services.AddSingleton<PeerWatchdog>();
-        services.AddSingleton<ILoggerProvider, TransportSignals>();
+        services.AddHostedService<PeerWatchdog>();
         services.AddSingleton<IConfigureOptions<SocketTransportOptions>, DeadPeerSockets>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, DeadPeerKestrel>();
         return services;
     }
 
     /// <summary>HTTP/2's own liveness check, and a peer watch on every connection of every listener.</summary>
-    private sealed class DeadPeerKestrel(IOptions<DeadPeerOptions> options, PeerWatches watches, PeerWatchdog watchdog) : IConfigureOptions<KestrelServerOptions>
+    private sealed class DeadPeerKestrel(IOptions<DeadPeerOptions> options, PeerWatches watches) : IConfigureOptions<KestrelServerOptions>
     {
         public void Configure(KestrelServerOptions kestrel)
         {
-            kestrel.ConfigureEndpointDefaults(listen => listen.Use(WatchEveryConnection));
-            watchdog.Start();
+            var pauseAt = kestrel.Limits.MaxRequestBufferSize ?? 0;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => WatchAsync(connection, next, pauseAt)));
             if (options.Value.Enabled)
             {
                 // A PING after silence, the connection dropped if it goes unanswered.
@@ -39,11 +39,11 @@ public static class DeadPeerServices
         }
 
         /// <summary>
-        /// Connection middleware: a watch on the connection for its whole life (the watchdog, started with the
-        /// first connection, looks at it only when detection is on), and a connection the kernel gave up on
-        /// reported to Kestrel as a reset.
+        /// Connection middleware, first on every listener (below TLS): a watch on the connection for its whole life
+        /// (the watchdog looks at it when detection is on), and the transport's input read through an
+        /// <see cref="InputPump"/>, which tells the watch how the peer ended the connection.
         /// </summary>
-        private ConnectionDelegate WatchEveryConnection(ConnectionDelegate next) => async connection =>
+        private async Task WatchAsync(ConnectionContext connection, ConnectionDelegate next, long pauseAt)
         {
             using var watch = PeerWatch.TryAttach(connection);
             if (watch is not null)
@@ -51,20 +51,22 @@ public static class DeadPeerServices
                 watches.Add(watch);
             }
             var transport = connection.Transport;
-            connection.Transport = new DuplexPipe(new DeadPeerReader(transport.Input), transport.Output);
+            var pump = InputPump.Start(transport.Input, connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool, pauseAt, watch);
+            connection.Transport = new DuplexPipe(pump.Input, transport.Output);
             try
             {
                 await next(connection);
             }
             finally
             {
+                await pump.StopAsync();
                 connection.Transport = transport;
                 if (watch is not null)
                 {
                     watches.Remove(watch);
                 }
             }
-        };
+        }
     }
 
     private sealed class DuplexPipe(System.IO.Pipelines.PipeReader input, System.IO.Pipelines.PipeWriter output) : System.IO.Pipelines.IDuplexPipe

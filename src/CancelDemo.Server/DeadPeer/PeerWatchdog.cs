@@ -5,59 +5,40 @@ namespace CancelDemo.Server.DeadPeer;
 /// <summary>
 /// Looks at every watched connection once a second and closes those whose peer has stopped answering
 /// (see <see cref="PeerWatch.Look"/>). A peer that is alive answers the kernel's probes and ACKs, however
-/// long its application has stopped reading, so it is never closed here.
+/// long its application has stopped reading, so it is never closed here. Runs while the host runs, when
+/// detection is on (Linux only: it reads TCP_INFO).
 /// </summary>
-public sealed partial class PeerWatchdog : IDisposable
+public sealed partial class PeerWatchdog(PeerWatches watches, IOptions<DeadPeerOptions> options, TimeProvider clock, ILogger<PeerWatchdog> logger)
+    : BackgroundService
 {
-    private readonly PeerWatches _watches;
-    private readonly DeadPeerOptions _options;
-    private readonly ILogger<PeerWatchdog> _logger;
-    private readonly TimeProvider _clock;
-    private readonly Lock _gate = new();
-    private ITimer? _timer;
-    private int _looking;
-
-    public PeerWatchdog(PeerWatches watches, IOptions<DeadPeerOptions> options, TimeProvider clock, ILogger<PeerWatchdog> logger)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _watches = watches;
-        _options = options.Value;
-        _clock = clock;
-        _logger = logger;
-    }
-
-    /// <summary>Starts looking, once a second, when detection is on (Linux only: it reads TCP_INFO).</summary>
-    public void Start()
-    {
-        lock (_gate)
+        if (!options.Value.Enabled || !OperatingSystem.IsLinux())
         {
-            if (_timer is null && _options.Enabled && OperatingSystem.IsLinux())
+            return;
+        }
+        using var timer = new PeriodicTimer(DeadPeerOptions.LookInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                _timer = _clock.CreateTimer(_ => LookAtAll(), null, DeadPeerOptions.LookInterval, DeadPeerOptions.LookInterval);
+                LookAtAll();
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // the host is stopping
+        }
     }
-
-    public void Dispose() => _timer?.Dispose();
 
     private void LookAtAll()
     {
-        if (Interlocked.Exchange(ref _looking, 1) == 1)
+        foreach (var watch in watches.All)
         {
-            return; // the previous look is still going
-        }
-        try
-        {
-            foreach (var watch in _watches.All)
+            if (watch.Look(options.Value.SilenceTimeout) is { } condemned)
             {
-                if (watch.Look(_options.SilenceTimeout) is { } condemned)
-                {
-                    LogClosed(_logger, watch.ConnectionId, condemned.SilenceMs, condemned.Unacked, condemned.Probes);
-                }
+                LogClosed(logger, watch.ConnectionId, condemned.SilenceMs, condemned.Unacked, condemned.Probes);
             }
-        }
-        finally
-        {
-            Volatile.Write(ref _looking, 0);
         }
     }
 

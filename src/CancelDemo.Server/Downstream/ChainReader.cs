@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Ledger;
+using CancelDemo.Server.Web;
 
 namespace CancelDemo.Server.Downstream;
 

@@ -1,6 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using CancelDemo.Server.Hosting;
+using CancelDemo.Server.Kestrel;
 using Microsoft.Extensions.Options;
 
 namespace CancelDemo.Server.Downstream;

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using CancelDemo.Server.Hosting;
+using CancelDemo.Server.Kestrel;
 using Microsoft.Extensions.Options;
 
 namespace CancelDemo.Server.Downstream;

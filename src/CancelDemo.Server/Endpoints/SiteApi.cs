@@ -1,4 +1,4 @@
-using CancelDemo.Server.Hosting;
+using CancelDemo.Server.Kestrel;
 
 namespace CancelDemo.Server.Endpoints;
 

@@ -1,3 +1,4 @@
+using CancelDemo.Server.Web;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace CancelDemo.Server.Hosting;

@@ -1,47 +1,44 @@
 using Microsoft.Extensions.Options;
 using Serilog;
-using Serilog.Formatting.Display;
 using Serilog.Settings.Configuration;
+using Serilog.Sinks.SystemConsole.Themes;
 
 namespace CancelDemo.Server.Hosting;
 
 public static class LoggingSetup
 {
     /// <summary>
-    /// Serilog behind Microsoft.Extensions.Logging, wired through builder.Logging with the server's own bridge
-    /// (<see cref="SerilogBridge"/>, in place of Serilog.Extensions.Logging; the project does not depend on
-    /// Serilog.AspNetCore either). Levels and any further sinks come from section
-    /// "Serilog"; the console sink with the seed-like template is the server's own (section "ConsoleLog").
-    /// With ConsoleLog:Async (the default) a request only queues its line; one background loop formats and
-    /// writes what has queued, a batch per write (<see cref="QueuedConsoleSink"/>), so a burst of aborts never
-    /// waits on the console's lock nor pays a write per line. Nothing is dropped: when the queue is full,
-    /// logging waits for room.
+    /// Serilog (Serilog.AspNetCore) as the only logger factory: levels and any further sinks come from section
+    /// "Serilog", sinks registered as services are added too (the tests capture events that way), and the console
+    /// sink with the seed-like template is configured by section "ConsoleLog". With ConsoleLog:Async (the default)
+    /// a request only queues its line for Serilog.Sinks.Async's background writer, which waits for room when the
+    /// queue is full: nothing is dropped. Microsoft.Extensions.Logging's own filters (Logging:LogLevel) do not apply.
     /// </summary>
-    public static WebApplicationBuilder AddCancelDemoLogging(this WebApplicationBuilder builder)
+    public static IServiceCollection AddCancelDemoLogging(this IServiceCollection services)
     {
-        var console = builder.Configuration.GetSection(ConsoleLogOptions.Section).Get<ConsoleLogOptions>() ?? new ConsoleLogOptions();
-        if (console.QueueSize is < 1 or > ConsoleLogOptions.MaxQueueSize)
+        services.AddOptions<ConsoleLogOptions>().BindConfiguration(ConsoleLogOptions.Section)
+            .Validate(o => o.QueueSize is >= 1 and <= ConsoleLogOptions.MaxQueueSize, $"ConsoleLog:QueueSize must be between 1 and {ConsoleLogOptions.MaxQueueSize}.")
+            .ValidateOnStart();
+        // preserveStaticLogger: each host owns (and disposes) its own logger; Log.Logger is never touched.
+        return services.AddSerilog((provider, logger) =>
         {
-            // Read before the host exists, so checked here rather than by the options' start-up validation.
-            throw new OptionsValidationException(ConsoleLogOptions.Section, typeof(ConsoleLogOptions),
-                [$"ConsoleLog:QueueSize must be between 1 and {ConsoleLogOptions.MaxQueueSize} (it is {console.QueueSize})."]);
-        }
-        var configuration = new LoggerConfiguration()
-            .ReadFrom.Configuration(builder.Configuration, new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly));
-        if (console.Enabled && console.Async)
-        {
-            configuration.WriteTo.Sink(new QueuedConsoleSink(new MessageTemplateTextFormatter(Defaults.LogTemplate), Console.OpenStandardOutput(), console.QueueSize));
-        }
-        else if (console.Enabled)
-        {
-            configuration.WriteTo.Console(outputTemplate: Defaults.LogTemplate);
-        }
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        var logger = configuration.CreateLogger();
-        builder.Logging.Services.AddSingleton<ILoggerProvider>(_ => new SerilogBridge(logger));
-        return builder;
+            logger.ReadFrom.Configuration(provider.GetRequiredService<IConfiguration>(), ReaderOptions).ReadFrom.Services(provider);
+            var console = provider.GetRequiredService<IOptions<ConsoleLogOptions>>().Value;
+            if (console.Enabled && console.Async)
+            {
+                logger.WriteTo.Async(sink => sink.Console(outputTemplate: Defaults.LogTemplate, theme: ConsoleTheme.None),
+                    bufferSize: console.QueueSize, blockWhenFull: true);
+            }
+            else if (console.Enabled)
+            {
+                logger.WriteTo.Console(outputTemplate: Defaults.LogTemplate, theme: ConsoleTheme.None);
+            }
+        }, preserveStaticLogger: true);
     }
+
+    /// <summary>The sink assemblies section "Serilog" may name (Console, Async), without scanning every loaded assembly.</summary>
+    private static ConfigurationReaderOptions ReaderOptions { get; } =
+        new(typeof(ConsoleLoggerConfigurationExtensions).Assembly, typeof(LoggerConfigurationAsyncExtensions).Assembly);
 }
 
 /// <summary>Configuration section "ConsoleLog": the console sink.</summary>
@@ -53,7 +50,7 @@ public sealed class ConsoleLogOptions
     /// <summary>Write log lines to the console.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Queue lines for a background writer (a batch per write) instead of writing them on the request's thread.</summary>
+    /// <summary>Queue lines for a background writer (Serilog.Sinks.Async) instead of writing them on the request's thread.</summary>
     public bool Async { get; set; } = true;
 
     /// <summary>Lines the queue holds before logging waits for room.</summary>

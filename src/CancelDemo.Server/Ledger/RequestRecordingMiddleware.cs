@@ -1,3 +1,4 @@
+using CancelDemo.Server.DeadPeer;
 using CancelDemo.Server.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -44,6 +45,11 @@ public sealed class RequestRecordingMiddleware(
             var elapsed = clock.GetElapsedTime(started);
             if (tracked is not null)
             {
+                if (tracked.AbortSignalPending && context.Features.Get<PeerWatch>() is { } peer)
+                {
+                    // Rare: the abort was noticed before the transport had read the FIN or RST behind it.
+                    tracked.AbortSignalLearned(await peer.ClosedAsync(TimeSpan.FromSeconds(1)));
+                }
                 // Counted before the end is visible: whoever sees the request ended in the ledger finds it in the metrics.
                 metrics.RequestEnded(tracked.Protocol, tracked.Path, stop.AbortToStopMs, outcome, elapsed);
                 tracked.End(outcome, status, clock.GetUtcNow());

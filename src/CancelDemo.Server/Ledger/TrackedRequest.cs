@@ -29,6 +29,7 @@ public sealed class TrackedRequest
     private StopReason? _stopReason;
     private string? _abortSource;
     private string? _abortSignal;
+    private bool _abortSignalPending;
     private DownstreamCall? _downstream;
     private QueryRecord? _query;
 
@@ -127,9 +128,36 @@ public sealed class TrackedRequest
             r._bytesWrittenAtAbort = r.BytesWritten;
             r._peerSilentMs = a.peer?.PeerSilentMs;
             r._abortSource = a.peer?.Source;
-            r._abortSignal = a.peer?.Signal == "open" ? (r._start.Protocol == "HTTP/2" ? "RST_STREAM" : "open") : a.peer?.Signal;
+            r._abortSignalPending = a.peer?.Signal == PeerWatch.Pending;
+            r._abortSignal = a.peer?.Signal switch
+            {
+                "open" => r._start.Protocol == "HTTP/2" ? "RST_STREAM" : "open",
+                PeerWatch.Pending => null,
+                var signal => signal,
+            };
         }
         r._writeFailed |= a.writeFailed;
+    });
+
+    /// <summary>The abort's FIN or RST had reached the kernel but not yet the transport's reader: <see cref="AbortSignalLearned"/> will say which.</summary>
+    public bool AbortSignalPending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _abortSignalPending;
+            }
+        }
+    }
+
+    /// <summary>How the pending abort reached the server, now that the transport has read it.</summary>
+    public void AbortSignalLearned(string signal) => Update(signal, static (r, signal) =>
+    {
+        if (r._abortSignalPending)
+        {
+            (r._abortSignal, r._abortSignalPending) = (signal, false);
+        }
     });
 
     /// <summary>The work stopped early, on <paramref name="reason"/>: the one place a stop is recorded (the first one counts).</summary>

@@ -1,9 +1,8 @@
-using CancelDemo.Server.Hosting;
+using CancelDemo.Server.Kestrel;
 using CancelDemo.Server.Ledger;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CancelDemo.IntegrationTests.Support;
 
@@ -108,7 +107,7 @@ public class CancelDemoServer : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<Serilog.Core.ILogEventSink>(Logs));
     }
 }
 

@@ -1,30 +1,52 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace CancelDemo.IntegrationTests.Support;
 
 public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
 
-/// <summary>Every log event the test host writes, at every level, for tests to assert on.</summary>
-public sealed class LogCapture : ILoggerProvider
+/// <summary>
+/// Every event the test host logs, as Serilog passed it to its sinks (after the server's levels): registered as a
+/// sink service, which the server's logging reads (ReadFrom.Services), for tests to assert on.
+/// </summary>
+public sealed class LogCapture : ILogEventSink
 {
     private readonly ConcurrentQueue<CapturedLog> _events = new();
 
     public IReadOnlyList<CapturedLog> Events => [.. _events];
 
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, _events);
+    public void Emit(LogEvent logEvent) => _events.Enqueue(new CapturedLog(
+        Text(logEvent, "SourceContext") ?? "",
+        (LogLevel)(int)logEvent.Level, // Serilog's levels run Verbose..Fatal in the same order as Trace..Critical
+        EventIdOf(logEvent),
+        Render(logEvent),
+        logEvent.Exception));
 
-    public void Dispose()
+    // As the console writes it: {Message:l}, strings without quotes.
+    private static readonly MessageTemplateTextFormatter MessageOnly = new("{Message:l}", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Render(LogEvent logEvent)
     {
+        using var text = new StringWriter();
+        MessageOnly.Format(logEvent, text);
+        return text.ToString();
     }
 
-    private sealed class CapturingLogger(string category, ConcurrentQueue<CapturedLog> events) : ILogger
+    private static string? Text(LogEvent logEvent, string name) =>
+        logEvent.Properties.TryGetValue(name, out var value) && value is ScalarValue { Value: string text } ? text : null;
+
+    /// <summary>Serilog's Microsoft.Extensions.Logging adapter keeps the EventId as a structure { Id, Name }.</summary>
+    private static EventId EventIdOf(LogEvent logEvent)
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            events.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), exception));
+        if (!logEvent.Properties.TryGetValue("EventId", out var value) || value is not StructureValue structure)
+        {
+            return default;
+        }
+        var id = structure.Properties.FirstOrDefault(p => p.Name == "Id")?.Value is ScalarValue { Value: int n } ? n : 0;
+        var name = structure.Properties.FirstOrDefault(p => p.Name == "Name")?.Value is ScalarValue { Value: string s } ? s : null;
+        return new EventId(id, name);
     }
 }

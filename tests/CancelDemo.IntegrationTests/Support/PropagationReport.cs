@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using CancelDemo.Server.Web;
 
 namespace CancelDemo.IntegrationTests.Support;
 
@@ -95,7 +96,7 @@ public static class Milliseconds
 public static class ProbeView
 {
     private static readonly System.Text.Json.JsonSerializerOptions ServerJson =
-        CancelDemo.Server.Hosting.JsonSetup.Apply(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        CancelDemo.Server.Web.JsonSetup.Apply(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
 
     public static ServerEntry Of(CancelDemo.Server.Ledger.LedgerEntry entry) =>
         System.Text.Json.JsonSerializer.Deserialize<ServerEntry>(System.Text.Json.JsonSerializer.Serialize(entry, ServerJson), ServerJson)!;

@@ -1,4 +1,6 @@
-namespace CancelDemo.Server.Hosting;
+using CancelDemo.Server.Kestrel;
+
+namespace CancelDemo.Server.Web;
 
 /// <summary>Once the listeners are bound: where each is, and how to trust the TLS one.</summary>
 public static partial class StartupBanner

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.FileProviders;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Web;
 
 public static class SamplePage
 {

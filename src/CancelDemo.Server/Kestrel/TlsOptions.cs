@@ -1,4 +1,4 @@
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Kestrel;
 
 /// <summary>Configuration section "Tls": where the generated localhost certificate lives.</summary>
 public sealed class TlsOptions

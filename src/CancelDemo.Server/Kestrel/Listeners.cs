@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Kestrel;
 
 /// <summary>
 /// The server's named Kestrel endpoints (Http1, Https, H2c) and where each really listens once bound

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Kestrel;
 
 /// <summary>Configuration section "Transport": how Kestrel's socket transport schedules its work (see the README's benchmark levers).</summary>
 public sealed class TransportOptions

@@ -1,7 +1,8 @@
+using CancelDemo.Server.Kestrel;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Web;
 
 /// <summary>
 /// CORS for the sample page: a page served by one listener may call another (http://localhost:8080

@@ -1,7 +1,8 @@
+using CancelDemo.Server.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Kestrel;
 
 /// <summary>
 /// Loads the listeners from configuration section "Kestrel" (so --Kestrel:Endpoints:Http1:Url=...

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Web;
 
 public static class JsonSetup
 {

@@ -3,7 +3,7 @@ using CancelDemo.Server.Parameters;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Web;
 
 public static class SwaggerSetup
 {

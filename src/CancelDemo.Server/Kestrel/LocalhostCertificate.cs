@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Kestrel;
 
 /// <summary>
 /// TLS with no set-up: a self-signed certificate for localhost, made once and kept in the state

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 
-namespace CancelDemo.Server.Hosting;
+namespace CancelDemo.Server.Web;
 
 /// <summary>
 /// Host filtering (the standard AllowedHosts setting): by default only the names a listener is bound to are
