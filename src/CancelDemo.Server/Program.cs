@@ -7,53 +7,64 @@ using CancelDemo.Server.Kestrel;
 using CancelDemo.Server.Ledger;
 using CancelDemo.Server.Web;
 using CancelDemo.Server.Work;
-using Microsoft.Extensions.Options;
 
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCancelDemoDefaults();
+if (SettingsCheck.Problems(builder.Configuration) is { Count: > 0 } problems)
+{
+    return StartupErrors.BadConfiguration(problems);
+}
+builder.Services.AddCancelDemoLogging();
+builder.AddCancelDemoKestrel();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddDeadPeerDetection();
+builder.Services.AddRequestLedger();
+builder.Services.AddCostlyWork();
+builder.Services.AddDatabase();
+builder.Services.AddDownstream();
+builder.Services.AddEndpointLogs();
+builder.Services.AddCancelDemoJson();
+builder.Services.AddProblemDetails();
+builder.Services.AddCancelDemoSwagger();
+builder.Services.AddHealthChecks();
+builder.Services.AddOwnOriginsCors();
+builder.Services.AddCancelDemoHostFiltering();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<RequestIdMiddleware>();
+app.UseMiddleware<RequestRecordingMiddleware>();
+app.UseHostFiltering();
+app.UseCors();
+app.UseSamplePage();
+app.UseCancelDemoSwagger();
+
+app.MapWorkApi();
+app.MapTransferApi();
+app.MapQueryApi();
+app.MapChainApi();
+app.MapLedgerApi();
+app.MapSiteApi();
+app.MapHealthChecks("/healthz");
+app.LogListenersOnStart();
+
+// Resolved now: a host that fails to start has disposed its services by the time its exception arrives here.
+var listeners = app.Services.GetRequiredService<Listeners>();
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
-
-    builder.AddCancelDemoDefaults();
-    builder.Services.AddCancelDemoLogging();
-    builder.AddCancelDemoKestrel();
-    builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddDeadPeerDetection();
-    builder.Services.AddRequestLedger();
-    builder.Services.AddCostlyWork();
-    builder.Services.AddDatabase();
-    builder.Services.AddDownstream();
-    builder.Services.AddEndpointLogs();
-    builder.Services.AddCancelDemoJson();
-    builder.Services.AddProblemDetails();
-    builder.Services.AddCancelDemoSwagger();
-    builder.Services.AddHealthChecks();
-    builder.Services.AddOwnOriginsCors();
-
-    var app = builder.Build();
-
-    app.UseExceptionHandler();
-    app.UseStatusCodePages();
-    app.UseMiddleware<RequestIdMiddleware>();
-    app.UseCors();
-    app.UseMiddleware<RequestRecordingMiddleware>();
-    app.UseSamplePage();
-    app.UseCancelDemoSwagger();
-
-    app.MapWorkApi();
-    app.MapTransferApi();
-    app.MapQueryApi();
-    app.MapChainApi();
-    app.MapLedgerApi();
-    app.MapSiteApi();
-    app.MapHealthChecks("/healthz");
-    app.LogListenersOnStart();
-
     app.Run();
 }
-catch (OptionsValidationException error)
+catch (Exception error) when (StartupErrors.IsBadConfiguration(error))
 {
-    // A bad setting: say which, plainly, and exit 1 (not an unhandled exception's stack trace).
-    return StartupErrors.Report(error);
+    // Settings read only by the host (the checks above cover the server's own): one line each, exit 1.
+    return StartupErrors.BadConfiguration(error);
+}
+catch (Exception error) when (StartupErrors.CannotListen(error, listeners) is { } exitCode)
+{
+    return exitCode;
 }
 return 0;
 

@@ -30,4 +30,23 @@ public sealed class AllowedHostsTests
 
         Assert.Equal(expected, response.StatusCode);
     }
+
+    [Fact]
+    public async Task AForeignHostGetsProblemDetailsAndItsSummaryLineAtInformation()
+    {
+        await using var server = new CancelDemoServer();
+        using var client = server.CreateClient(Transport.Http1);
+        var id = CancelDemoServer.NewId("foreign-host");
+        using var request = CancelDemoServer.Get("/healthz", id);
+        request.Headers.Host = "rebind.example";
+
+        using var response = await client.SendAsync(request).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"status\":400", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var line = await server.Logs.WaitForAsync(e => e.EventId.Id == 10 && e.Message.EndsWith(id, StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, line.Level);
+        Assert.StartsWith("400 |", line.Message, StringComparison.Ordinal);
+    }
 }

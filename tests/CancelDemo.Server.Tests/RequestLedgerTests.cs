@@ -9,6 +9,41 @@ public sealed class RequestLedgerTests
         DateTimeOffset.UnixEpoch, null, RequestOutcome.Running, null, 0, 0, 0, null, null);
 
     [Fact]
+    public async Task TheFeedNeverGoesBackwardsWhenTwoThreadsChangeOneRequest()
+    {
+        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
+        using var subscription = ledger.Subscribe();
+        var tracked = ledger.TryStart(Entry("raced"))!;
+        using var abortPublishing = new ManualResetEventSlim();
+        using var releaseAbort = new ManualResetEventSlim();
+        // The abort callback's change is held just as it publishes, as a thread preempted there would be.
+        ledger.BeforePublish = entry =>
+        {
+            if (entry.AbortObservedAt is not null && entry.IterationsCompleted == 0)
+            {
+                abortPublishing.Set();
+                releaseAbort.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+
+        var abort = Task.Run(() => tracked.AbortObserved(DateTimeOffset.UnixEpoch, null, writeFailed: false));
+        Assert.True(abortPublishing.Wait(TimeSpan.FromSeconds(30)));
+        var step = Task.Run(tracked.IterationCompleted); // the handler, meanwhile
+        await Task.Delay(200); // let time pass: a step that does not wait for the abort's publishing would be published now
+        releaseAbort.Set();
+        await Task.WhenAll(abort, step).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var published = new List<LedgerEntry>();
+        await foreach (var entry in subscription.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(1)).Token))
+        {
+            published.Add(entry);
+        }
+        // The start, the abort, then the step: the last snapshot is the newest state.
+        Assert.Equal([0, 0, 1], published.Select(e => e.IterationsCompleted));
+        Assert.All(published.Skip(1), e => Assert.NotNull(e.AbortObservedAt));
+    }
+
+    [Fact]
     public void KeepsOnlyTheNewestEntriesUpToItsCapacity()
     {
         var ledger = new RequestLedger(Options.Create(new LedgerOptions { Capacity = 3 }));

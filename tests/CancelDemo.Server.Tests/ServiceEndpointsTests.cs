@@ -36,6 +36,39 @@ public sealed class ServiceEndpointsTests(InProcessServer server) : IClassFixtur
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentNamesEveryStatusEachEndpointCanAnswer()
+    {
+        // What each endpoint really answers: 400 a bad query value, 409 an X-Request-Id in use, 499 a client gone,
+        // 502 a next hop that failed, 503 a host stopping (or no database, or an unhealthy server), 504 timeoutMs.
+        var expected = new Dictionary<string, string[]>
+        {
+            ["/http1"] = ["200", "400", "409", "499", "503", "504"],
+            ["/http2"] = ["200", "400", "409", "499", "503", "504"],
+            ["/download"] = ["200", "400", "409", "499", "503"],
+            ["/stream"] = ["200", "400", "409", "499", "503"],
+            ["/query"] = ["200", "400", "409", "499", "503"],
+            ["/chain"] = ["200", "400", "409", "499", "502", "503", "504"],
+            ["/requests"] = ["200", "400"],
+            ["/requests/{id}"] = ["200", "404"],
+            ["/requests/events"] = ["200"],
+            ["/requests/{id}/chain"] = ["200", "404"],
+            ["/listeners"] = ["200"],
+            ["/healthz"] = ["200", "503"],
+        };
+        using var client = server.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+
+        var documented = document.RootElement.GetProperty("paths").EnumerateObject().ToDictionary(
+            p => p.Name, p => p.Value.GetProperty("get").GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), documented.Keys.Order(StringComparer.Ordinal));
+        foreach (var (path, statuses) in expected)
+        {
+            Assert.True(statuses.SequenceEqual(documented[path]), $"{path}: documented {string.Join(", ", documented[path])}, answers {string.Join(", ", statuses)}");
+        }
+    }
+
+    [Fact]
     public async Task HealthzAnswersHealthy()
     {
         using var client = server.CreateClient();

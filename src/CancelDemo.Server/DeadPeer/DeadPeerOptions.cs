@@ -54,11 +54,14 @@ public sealed class DeadPeerOptions
 /// <summary>Reports every bad DeadPeer value at once, at start-up, and the settings that no longer exist.</summary>
 public sealed class ValidateDeadPeerOptions(IConfiguration configuration) : IValidateOptions<DeadPeerOptions>
 {
-    private static readonly Dictionary<string, string> Removed = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> Removed = new(StringComparer.OrdinalIgnoreCase)
     {
         ["TcpUserTimeout"] = "TCP_USER_TIMEOUT also cut off live clients that only stopped reading; use DeadPeer:SilenceTimeout",
         ["TcpKeepAliveCount"] = "the kernel no longer gives up on its own; DeadPeer:SilenceTimeout decides",
     };
+
+    /// <summary>Keys that were settings once: reported with what replaced them, not as unknown.</summary>
+    public static IReadOnlyCollection<string> RemovedKeys => Removed.Keys;
 
     public ValidateOptionsResult Validate(string? name, DeadPeerOptions options)
     {

@@ -21,14 +21,17 @@ public sealed class CancelDemoMetrics
         _abortToStop = meter.CreateHistogram<double>("canceldemo.abort_to_stop", "ms", "From the abort signal to the work stopping.");
     }
 
-    /// <summary>Counts a request that is ending with <paramref name="outcome"/> (<paramref name="abortToStopMs"/>: its work's stop after the abort, if any).</summary>
-    public void RequestEnded(string protocol, string path, double? abortToStopMs, RequestOutcome outcome, TimeSpan elapsed)
+    /// <summary>
+    /// Counts a request that is ending with <paramref name="outcome"/> (<paramref name="abortToStopMs"/>: its work's stop
+    /// after the abort, if any), tagged with the route pattern it matched, never the raw path.
+    /// </summary>
+    public void RequestEnded(string protocol, string route, double? abortToStopMs, RequestOutcome outcome, TimeSpan elapsed)
     {
         var tags = new TagList
         {
             { "outcome", outcome.Name() },
             { "protocol", protocol },
-            { "path", path },
+            { "http.route", route },
         };
         _requests.Add(1, tags);
         _duration.Record(elapsed.TotalSeconds, tags);

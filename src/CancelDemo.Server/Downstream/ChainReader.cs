@@ -33,9 +33,17 @@ public sealed partial class ChainReader(RequestLedger ledger, DownstreamClients 
         var hop = new Uri(call.Url);
         var protocol = call.Protocol == "HTTP/1.1" ? HopProtocol.Http1 : hop.Scheme == "https" ? HopProtocol.Https : HopProtocol.H2c;
         var url = new Uri(hop, $"/requests/{Uri.EscapeDataString(call.RequestId)}/chain");
+        // A hop that accepts and never answers must not hold this read for ever.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(NextHop.DiscoveryTimeout);
         try
         {
-            return await clients.For(protocol).GetFromJsonAsync<List<LedgerEntry>>(url, Json, cancellationToken) ?? [];
+            return await clients.For(protocol).GetFromJsonAsync<List<LedgerEntry>>(url, Json, bounded.Token) ?? [];
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUnreadable(logger, url, $"no answer within {NextHop.DiscoveryTimeout.TotalSeconds:0} s");
+            return [];
         }
         catch (HttpRequestException e)
         {

@@ -34,9 +34,10 @@ public static class ChainApi
         group.MapGet("/chain", ChainAsync).WithName("Chain")
             .WithQueryParameters([Hops, DownstreamProtocol, Leaf, WorkApi.Iterations, WorkApi.StepMs, WorkApi.Work, WorkApi.TimeoutMs, .. QueryApi.Parameters])
             .Produces<WorkCompleted>().Produces<QueryCompleted>().ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout)
             .Produces(OutcomeRules.ClientClosedRequest)
             .WithSummary("Calls the next hop (Downstream:BaseUrl, default this server) with the stop token, hops times, then runs the leaf.");
-        group.MapGet("/requests/{id}/chain", ReadChainAsync).WithName("GetRequestChain")
+        group.MapGet("/requests/{id}/chain", ReadChainAsync).WithName("GetRequestChain").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A request's ledger entry and those of the hops it called, each read from its own server's ledger.");
         return app;
     }
@@ -56,8 +57,8 @@ public static class ChainApi
             : p));
         try
         {
-            var answer = await caller.CallAsync(query.Get(DownstreamProtocol), "chain" + next, stop);
-            return TypedResults.Bytes(answer.Body, answer.ContentType ?? "application/json");
+            // The hop's own status, whatever it is (a leaf's 504, a hop's 502): the edge answers and records that.
+            return new HopAnswer(await caller.CallAsync(query.Get(DownstreamProtocol), "chain" + next, stop));
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
@@ -68,7 +69,7 @@ public static class ChainApi
             }
             return new ClientClosedResult(0);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or NextHopUnavailableException)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The next hop failed", detail: e.Message);
         }
@@ -79,4 +80,18 @@ public static class ChainApi
             ? TypedResults.Ok(chain)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such request",
                 detail: $"The ledger has no request '{id}'; it keeps only the most recent ones.");
+}
+
+/// <summary>The next hop's answer passed on as it came: its status, its content type, its body.</summary>
+public sealed class HopAnswer(HopResponse response) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => response.StatusCode;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = response.StatusCode;
+        httpContext.Response.ContentType = response.ContentType ?? "application/json";
+        httpContext.Response.ContentLength = response.Body.Length;
+        await httpContext.Response.Body.WriteAsync(response.Body, httpContext.RequestAborted);
+    }
 }

@@ -17,7 +17,7 @@ public static class LedgerApi
         group.MapGet("/events", Events).WithName("RequestEvents")
             .Produces<LedgerEntry>(StatusCodes.Status200OK, "text/event-stream")
             .WithSummary("Every ledger change as Server-Sent Events: first 'ready' (subscribed), then 'entry' with the entry as data.");
-        group.MapGet("/{id}", Get).WithName("GetRequest").WithSummary("One request by its id (X-Request-Id).");
+        group.MapGet("/{id}", Get).WithName("GetRequest").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One request by its id (X-Request-Id).");
         return app;
     }
 

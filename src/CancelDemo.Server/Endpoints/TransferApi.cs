@@ -23,8 +23,10 @@ public static class TransferApi
     {
         var group = app.MapGroup("").WithTags("Transfer");
         group.MapGet("/download", DownloadAsync).WithName("Download").WithQueryParameters(DelayMs, SizeMb)
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .WithSummary("Waits delayMs, then sends sizeMb MiB (Content-Length set); stops writing when the client goes away.");
         group.MapGet("/stream", StreamAsync).WithName("Stream").WithQueryParameters(ChunkBytes, IntervalMs, DurationMs)
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain")
             .WithSummary("Sends chunkBytes every intervalMs for durationMs; the producer stops when the client goes away.");
         return app;
     }

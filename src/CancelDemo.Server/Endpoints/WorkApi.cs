@@ -20,7 +20,8 @@ public static class WorkApi
 
     public static IEndpointRouteBuilder MapWorkApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Work").WithQueryParameters(Iterations, StepMs, Work, TimeoutMs);
+        var group = app.MapGroup("").WithTags("Work").WithQueryParameters(Iterations, StepMs, Work, TimeoutMs)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         group.MapGet("/http1", RunAsync).WithName("Http1")
             .WithSummary("The costly-operation loop (the seed's HTTP/1.1 endpoint; any protocol works).");
         group.MapGet("/http2", RunAsync).WithName("Http2")

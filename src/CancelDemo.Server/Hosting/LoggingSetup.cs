@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Settings.Configuration;
@@ -16,13 +17,15 @@ public static class LoggingSetup
     /// </summary>
     public static IServiceCollection AddCancelDemoLogging(this IServiceCollection services)
     {
-        services.AddOptions<ConsoleLogOptions>().BindConfiguration(ConsoleLogOptions.Section)
-            .Validate(o => o.QueueSize is >= 1 and <= ConsoleLogOptions.MaxQueueSize, $"ConsoleLog:QueueSize must be between 1 and {ConsoleLogOptions.MaxQueueSize}.")
-            .ValidateOnStart();
+        services.AddOptions<ConsoleLogOptions>().BindConfiguration(ConsoleLogOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConsoleLogOptions>, ValidateConsoleLogOptions>();
         // preserveStaticLogger: each host owns (and disposes) its own logger; Log.Logger is never touched.
         return services.AddSerilog((provider, logger) =>
         {
             logger.ReadFrom.Configuration(provider.GetRequiredService<IConfiguration>(), ReaderOptions).ReadFrom.Services(provider);
+            // A listener's address in use is reported by Program in one line (StartupErrors.CannotListen), not as the
+            // host's "Hosting failed to start" with a stack trace.
+            logger.Filter.ByExcluding(e => e.Exception is IOException { InnerException: AddressInUseException });
             var console = provider.GetRequiredService<IOptions<ConsoleLogOptions>>().Value;
             if (console.Enabled && console.Async)
             {
@@ -55,4 +58,12 @@ public sealed class ConsoleLogOptions
 
     /// <summary>Lines the queue holds before logging waits for room.</summary>
     public int QueueSize { get; set; } = 10_000;
+}
+
+public sealed class ValidateConsoleLogOptions : IValidateOptions<ConsoleLogOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConsoleLogOptions options) =>
+        options.QueueSize is < 1 or > ConsoleLogOptions.MaxQueueSize
+            ? ValidateOptionsResult.Fail(SettingsCheck.OutOfRange($"{ConsoleLogOptions.Section}:{nameof(options.QueueSize)}", options.QueueSize, 1, ConsoleLogOptions.MaxQueueSize))
+            : ValidateOptionsResult.Success;
 }

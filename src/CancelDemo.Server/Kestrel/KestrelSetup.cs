@@ -18,7 +18,7 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
         var loader = options.Configure(section, reloadOnChange: false);
         foreach (var name in Listeners.Names)
         {
-            loader.Endpoint(name, endpoint => listeners.Record(name, new Uri(endpoint.ConfigSection["Url"]!), endpoint.ListenOptions));
+            loader.Endpoint(name, endpoint => listeners.Record(name, ListenerUrls.Parse(endpoint.ConfigSection["Url"])!, endpoint.ListenOptions));
         }
         if (!section.GetSection("Certificates:Default").Exists() && !section.GetSection($"Endpoints:{Listeners.Https}:Certificate").Exists())
         {
@@ -29,7 +29,7 @@ public sealed class KestrelSetup(IConfiguration configuration, Listeners listene
 
 public static class KestrelServices
 {
-    /// <summary>The named listeners, the generated certificate, and host filtering limited to the listeners' names.</summary>
+    /// <summary>The named listeners, the generated certificate and the socket transport's settings.</summary>
     public static WebApplicationBuilder AddCancelDemoKestrel(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -37,12 +37,9 @@ public static class KestrelServices
         services.AddSingleton<LocalhostCertificate>();
         services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
-        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section)
-            .Validate(o => o.IOQueueCount is null or (>= 0 and <= TransportOptions.MaxIOQueueCount),
-                $"Transport:IOQueueCount must be between 0 (the thread pool directly) and {TransportOptions.MaxIOQueueCount}.")
-            .ValidateOnStart();
+        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TransportOptions>, ValidateTransportOptions>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>, TransportSetup>();
-        services.AddSingleton<IPostConfigureOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>, AllowedHosts>();
         return builder;
     }
 }

@@ -19,6 +19,15 @@ public sealed class TransportOptions
     public int? IOQueueCount { get; set; }
 }
 
+public sealed class ValidateTransportOptions : IValidateOptions<TransportOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TransportOptions options) =>
+        options.IOQueueCount is { } count and (< 0 or > TransportOptions.MaxIOQueueCount)
+            ? ValidateOptionsResult.Fail($"{TransportOptions.Section}:{nameof(options.IOQueueCount)} must be between 0 (the thread pool directly) " +
+                                         $"and {TransportOptions.MaxIOQueueCount} (it is {count}).")
+            : ValidateOptionsResult.Success;
+}
+
 public sealed class TransportSetup(IOptions<TransportOptions> options) : IConfigureOptions<SocketTransportOptions>
 {
     public void Configure(SocketTransportOptions transport)

@@ -1,4 +1,5 @@
 using CancelDemo.Server.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace CancelDemo.Server.Ledger;
 
@@ -7,7 +8,8 @@ public static class LedgerServices
     /// <summary>The request ledger (checked capacity) and the metrics it feeds.</summary>
     public static IServiceCollection AddRequestLedger(this IServiceCollection services)
     {
-        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LedgerOptions>, ValidateLedgerOptions>();
         services.AddSingleton<RequestLedger>();
         services.AddSingleton<CancelDemoMetrics>();
         return services;

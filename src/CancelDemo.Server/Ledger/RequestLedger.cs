@@ -112,8 +112,12 @@ public sealed class RequestLedger(IOptions<LedgerOptions> options)
     /// <summary>Someone is subscribed: only then is a change worth a snapshot.</summary>
     internal bool HasWatchers => Volatile.Read(ref _watchers).Length > 0;
 
+    /// <summary>Tests only: runs as each change is published, before any watcher receives it.</summary>
+    internal Action<LedgerEntry>? BeforePublish { get; set; }
+
     internal void Publish(LedgerEntry entry)
     {
+        BeforePublish?.Invoke(entry);
         foreach (var watcher in Volatile.Read(ref _watchers))
         {
             watcher.Writer.TryWrite(entry);

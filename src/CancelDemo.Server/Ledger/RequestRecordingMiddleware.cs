@@ -51,12 +51,15 @@ public sealed class RequestRecordingMiddleware(
                     tracked.AbortSignalLearned(await peer.ClosedAsync(TimeSpan.FromSeconds(1)));
                 }
                 // Counted before the end is visible: whoever sees the request ended in the ledger finds it in the metrics.
-                metrics.RequestEnded(tracked.Protocol, tracked.Path, stop.AbortToStopMs, outcome, elapsed);
+                metrics.RequestEnded(tracked.Protocol, Route(context), stop.AbortToStopMs, outcome, elapsed);
                 tracked.End(outcome, status, clock.GetUtcNow());
             }
             RequestSummary.Log(logger, context, status, elapsed, outcome, id);
         }
     }
+
+    /// <summary>The route pattern the request matched ("/http1" for /HTTP1 and /http1/ alike): a metric's tag must not grow with what clients send.</summary>
+    private static string Route(HttpContext context) => (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(none)";
 
     private TrackedRequest? StartEntry(HttpContext context, string id, string? parentId)
     {

@@ -107,7 +107,10 @@ public sealed class TrackedRequest
         Interlocked.Increment(ref _iterationsCompleted);
         if (_ledger.HasWatchers)
         {
-            _ledger.Publish(Snapshot);
+            lock (_gate)
+            {
+                _ledger.Publish(Current());
+            }
         }
     }
 
@@ -193,20 +196,20 @@ public sealed class TrackedRequest
         Query = _query,
     };
 
+    /// <summary>
+    /// Changes the entry and publishes the result under the lock, so watchers receive this request's snapshots in the
+    /// order they were taken: published outside it, an abort callback's snapshot and the handler's could swap, and the
+    /// feed would end on the older one. Publishing never blocks (each watcher's buffer drops its oldest when full).
+    /// </summary>
     private void Update<TArg>(TArg arg, Action<TrackedRequest, TArg> change)
     {
-        LedgerEntry? published = null;
         lock (_gate)
         {
             change(this, arg);
             if (_ledger.HasWatchers)
             {
-                published = Current();
+                _ledger.Publish(Current());
             }
-        }
-        if (published is not null)
-        {
-            _ledger.Publish(published);
         }
     }
 }

@@ -1,3 +1,4 @@
+using CancelDemo.Server.Kestrel;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 
@@ -26,9 +27,28 @@ public sealed class AllowedHosts(IConfiguration configuration) : IPostConfigureO
     /// <summary>The host of every configured Kestrel endpoint URL that names one (not a wildcard address).</summary>
     public static IEnumerable<string> ListenerHosts(IConfiguration configuration) =>
         configuration.GetSection("Kestrel:Endpoints").GetChildren()
-            .Select(endpoint => endpoint["Url"]?.Replace("://*", "://wildcard", StringComparison.Ordinal).Replace("://+", "://wildcard", StringComparison.Ordinal))
-            .Select(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : null)
+            .Select(endpoint => ListenerUrls.Parse(endpoint["Url"])?.Host)
             .OfType<string>()
-            .Where(host => host is not ("wildcard" or "0.0.0.0" or "[::]"))
+            .Where(host => host is not (ListenerUrls.AnyHost or "0.0.0.0" or "[::]"))
             .Distinct(StringComparer.OrdinalIgnoreCase);
+}
+
+public static class AllowedHostsServices
+{
+    /// <summary>
+    /// Host filtering limited to the listeners' names, run inside the server's own pipeline rather than first of all
+    /// (where the web host's defaults put it): a refused Host is then recorded like any other 400, with its summary
+    /// line at Information, and answered with ProblemDetails (the status-code pages) instead of an HTML page.
+    /// </summary>
+    public static IServiceCollection AddCancelDemoHostFiltering(this IServiceCollection services)
+    {
+        // The web host's defaults add the filter as a startup filter, in front of every middleware: take it out.
+        var defaults = services.Where(d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType?.Name == "HostFilteringStartupFilter").ToList();
+        foreach (var descriptor in defaults)
+        {
+            services.Remove(descriptor);
+        }
+        services.AddSingleton<IPostConfigureOptions<HostFilteringOptions>, AllowedHosts>();
+        return services.Configure<HostFilteringOptions>(o => o.IncludeFailureMessage = false);
+    }
 }

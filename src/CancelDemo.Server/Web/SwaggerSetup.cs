@@ -18,6 +18,7 @@ public static class SwaggerSetup
                               "A client abort is recorded as 499; the ledger shows what the server saw.",
             });
             o.OperationFilter<QueryParameterDocs>();
+            o.DocumentFilter<HealthDocs>();
         });
 
     /// <summary>
@@ -33,6 +34,30 @@ public static class SwaggerSetup
             swagger.UseSwaggerUI();
         });
         return app;
+    }
+
+    /// <summary>
+    /// /healthz is ASP.NET Core's health-check endpoint, which API Explorer does not see (it has no handler method):
+    /// described here, with both of its answers.
+    /// </summary>
+    private sealed class HealthDocs : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            var text = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
+            var operation = new OpenApiOperation
+            {
+                OperationId = "Health",
+                Summary = "The server's health: 'Healthy'.",
+                Responses = new OpenApiResponses
+                {
+                    ["200"] = new OpenApiResponse { Description = "Healthy", Content = text },
+                    ["503"] = new OpenApiResponse { Description = "Unhealthy", Content = text },
+                },
+            };
+            document.Paths ??= [];
+            document.Paths["/healthz"] = new OpenApiPathItem { Operations = new Dictionary<HttpMethod, OpenApiOperation> { [HttpMethod.Get] = operation } };
+        }
     }
 
     /// <summary>

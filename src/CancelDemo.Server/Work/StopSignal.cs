@@ -47,8 +47,16 @@ public sealed class StopSignal : IDisposable, IEndpointParameterMetadataProvider
     public static ValueTask<StopSignal?> BindAsync(HttpContext context) =>
         ValueTask.FromResult<StopSignal?>(context.RequestServices.GetRequiredService<StopSignalFactory>().Create(context));
 
-    /// <summary>A handler that watches a stop signal is recorded in the ledger.</summary>
-    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) => builder.Metadata.Add(new RecordInLedgerMetadata());
+    /// <summary>
+    /// A handler that watches a stop signal is recorded in the ledger, so it can also answer 409 (its X-Request-Id is in
+    /// use by a request still running) and 503 (the host is stopping).
+    /// </summary>
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(new RecordInLedgerMetadata());
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status409Conflict, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+    }
 
     /// <summary>Also fire, as a server-side timeout, once <paramref name="timeout"/> has passed.</summary>
     public void TimeoutAfter(TimeSpan timeout)

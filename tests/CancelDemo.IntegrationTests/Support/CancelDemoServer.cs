@@ -2,6 +2,7 @@ using CancelDemo.Server.Kestrel;
 using CancelDemo.Server.Ledger;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CancelDemo.IntegrationTests.Support;
@@ -98,15 +99,26 @@ public class CancelDemoServer : WebApplicationFactory<Program>
         return await WaitForEndAsync(id);
     }
 
+    /// <summary>What this server saw of request <paramref name="id"/>, for a failure's message: its ledger entry and its log lines.</summary>
+    public string Describe(string id)
+    {
+        var report = new System.Text.StringBuilder($"server ledger {id}: {Ledger.Find(id)?.ToString() ?? "(none)"}\n");
+        foreach (var line in Logs.Events.Where(e => e.Message.Contains(id, StringComparison.Ordinal)))
+        {
+            report.AppendLine($"server log: [{line.Level}] {line.Message}");
+        }
+        return report.ToString();
+    }
+
     public Task<LedgerEntry> WaitForEndAsync(string id, TimeSpan? timeout = null) =>
         WaitForEntryAsync(id, e => e.EndedAt is not null, timeout);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
+        // As the app's own configuration, after every other source: UseSetting passes settings the way the command
+        // line does, and for a key like Serilog:MinimumLevel:Default it also leaves an empty Serilog:MinimumLevel,
+        // which Serilog refuses as a level.
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureServices(services => services.AddSingleton<Serilog.Core.ILogEventSink>(Logs));
     }
 }

@@ -15,15 +15,44 @@ public sealed record CapturedLog(string Category, LogLevel Level, EventId EventI
 public sealed class LogCapture : ILogEventSink
 {
     private readonly ConcurrentQueue<CapturedLog> _events = new();
+    private readonly Lock _gate = new();
+    private readonly List<(Func<CapturedLog, bool> Match, TaskCompletionSource<CapturedLog> Found)> _waiters = [];
 
     public IReadOnlyList<CapturedLog> Events => [.. _events];
 
-    public void Emit(LogEvent logEvent) => _events.Enqueue(new CapturedLog(
-        Text(logEvent, "SourceContext") ?? "",
-        (LogLevel)(int)logEvent.Level, // Serilog's levels run Verbose..Fatal in the same order as Trace..Critical
-        EventIdOf(logEvent),
-        Render(logEvent),
-        logEvent.Exception));
+    public void Emit(LogEvent logEvent)
+    {
+        var captured = new CapturedLog(
+            Text(logEvent, "SourceContext") ?? "",
+            (LogLevel)(int)logEvent.Level, // Serilog's levels run Verbose..Fatal in the same order as Trace..Critical
+            EventIdOf(logEvent),
+            Render(logEvent),
+            logEvent.Exception);
+        lock (_gate)
+        {
+            _events.Enqueue(captured);
+            foreach (var waiter in _waiters.Where(w => w.Match(captured)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Found.TrySetResult(captured);
+            }
+        }
+    }
+
+    /// <summary>The first event, logged so far or from now on, that <paramref name="match"/> accepts (bounded by the default timeout).</summary>
+    public Task<CapturedLog> WaitForAsync(Func<CapturedLog, bool> match)
+    {
+        var found = new TaskCompletionSource<CapturedLog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_events.FirstOrDefault(match) is { } already)
+            {
+                return Task.FromResult(already);
+            }
+            _waiters.Add((match, found));
+        }
+        return found.Task.WaitAsync(TaskTimeouts.Default);
+    }
 
     // As the console writes it: {Message:l}, strings without quotes.
     private static readonly MessageTemplateTextFormatter MessageOnly = new("{Message:l}", System.Globalization.CultureInfo.InvariantCulture);
