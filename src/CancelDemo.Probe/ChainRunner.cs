@@ -22,7 +22,7 @@ public sealed class ChainRunner(ProbeTarget target)
         {
             using var response = await call;
         }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+        catch (Exception e) when ((e is OperationCanceledException or HttpRequestException) && !ProbeErrors.IsUnreachable(e))
         {
             // the client's own view of its cancel
         }

@@ -62,7 +62,7 @@ public static class ProbeCommand
         }
         catch (HttpRequestException e)
         {
-            Console.Error.WriteLine($"The probe could not reach the server: {e.Message}");
+            Console.Error.WriteLine($"The probe could not reach the server: {ProbeErrors.Describe(e)}");
             return 1;
         }
     }

@@ -37,15 +37,15 @@ public sealed class ProbeOptions
 
     public Option<int> HopsOption { get; } = new("--hops")
     {
-        Description = "chain: how many servers the edge calls in a row before the leaf (1-5). Default: 1.",
+        Description = "chain: how many servers the edge calls in a row before the leaf (0-5, as /chain takes; 0: the edge is the leaf). Default: 1.",
         DefaultValueFactory = _ => 1,
         CustomParser = result =>
         {
-            if (int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 5)
+            if (int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 5)
             {
                 return n;
             }
-            result.AddError($"'{result.Tokens.Single().Value}' is not a hop count; use a whole number from 1 to 5.");
+            result.AddError($"'{result.Tokens.Single().Value}' is not a hop count; use a whole number from 0 to 5.");
             return 1;
         },
     };

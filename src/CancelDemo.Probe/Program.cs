@@ -13,6 +13,17 @@ internal static class Program
             AnsiConsole.Profile.Capabilities.Interactive = false;
             AnsiConsole.Profile.Width = 200;
         }
-        return ProbeCommand.Create().Parse(args).InvokeAsync();
+        var parsed = ProbeCommand.Create().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // The lines that matter, not the whole help in front of them.
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine(error.Message);
+            }
+            Console.Error.WriteLine("Run with --help for every option.");
+            return Task.FromResult(1);
+        }
+        return parsed.InvokeAsync();
     }
 }

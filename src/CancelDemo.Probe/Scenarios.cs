@@ -98,7 +98,7 @@ public static class Scenarios
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+        catch (Exception e) when ((e is OperationCanceledException or HttpRequestException or IOException) && !ProbeErrors.IsUnreachable(e))
         {
             error = e.GetType().Name;
         }
@@ -135,7 +135,7 @@ public static class Scenarios
             using var response = await call;
             return $"completed {(int)response.StatusCode}";
         }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+        catch (Exception e) when ((e is OperationCanceledException or HttpRequestException) && !ProbeErrors.IsUnreachable(e))
         {
             Debug.Assert(call.IsCompleted);
             return e.GetType().Name;

@@ -12,10 +12,12 @@ namespace CancelDemo.Probe;
 public sealed record WaterfallLane(string Lane, string Protocol, double? NoticedMs, double? StoppedMs, string What);
 
 /// <summary>A cancelled /chain, hop by hop: did the abort reach every process and the database, and when.</summary>
-public sealed record Waterfall(string Client, string Downstream, string Leaf, string RequestId, IReadOnlyList<WaterfallLane> Lanes, bool? HopConnectionKept)
+/// <param name="ReachedLeaf">The chain was read down to its leaf (the last entry called no further hop).</param>
+public sealed record Waterfall(string Client, string Downstream, string Leaf, string RequestId, IReadOnlyList<WaterfallLane> Lanes, bool? HopConnectionKept,
+    bool ReachedLeaf = true)
 {
-    /// <summary>Every hop recorded the client's abort and every statement was cancelled.</summary>
-    public bool AllStopped => Lanes.All(l => l.Lane == "client" || l.StoppedMs is not null) && Lanes.Count > 2;
+    /// <summary>The chain was read to its leaf, every hop recorded the client's abort and every statement was cancelled.</summary>
+    public bool AllStopped => ReachedLeaf && Lanes.Count >= 2 && Lanes.All(l => l.Lane == "client" || l.StoppedMs is not null);
 
     /// <summary>The lanes of a chain read from the ledger, relative to the client's cancel.</summary>
     public static Waterfall From(string client, string downstream, string leaf, string id, DateTimeOffset cancelledAt, IReadOnlyList<ServerEntry> chain, bool? hopConnectionKept)
@@ -35,7 +37,7 @@ public sealed record Waterfall(string Client, string Downstream, string Leaf, st
                     $"backend {q.BackendPid}: {q.Ending ?? "running"}{(q.SqlState is { } s ? $" ({s})" : "")}"));
             }
         }
-        return new Waterfall(client, downstream, leaf, id, lanes, hopConnectionKept);
+        return new Waterfall(client, downstream, leaf, id, lanes, hopConnectionKept, chain.Count > 0 && chain[^1].Downstream is null);
     }
 
     /// <summary>The waterfall as a table, with a bar for each lane from 0 to its stop.</summary>

@@ -70,8 +70,31 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
     {
         var (exit, output) = await RunProbeAsync("token", option, value);
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(1, exit);
         Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Options:", output, StringComparison.Ordinal); // the line that matters, not the whole help
+        Assert.Contains("--help", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUntrustedCertificateIsExplainedWithTheOptionThatTrustsIt()
+    {
+        var (exit, output) = await RunProbeAsync("token", "--protocol", "2", "--base", server.BaseAddress(Transport.Https).ToString(),
+            "--ledger", server.BaseAddress(Transport.Http1).ToString());
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("TLS certificate is not trusted", output, StringComparison.Ordinal);
+        Assert.Contains("--cacert", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("see inner exception", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChainTakesZeroHopsAsChainDoes()
+    {
+        var (exit, output) = await RunProbeAsync("chain", "--hops", "0", "--protocol", "h2c", "--cancel-after", "300ms",
+            "--base", server.BaseAddress(Transport.H2c).ToString(), "--ledger", server.BaseAddress(Transport.Http1).ToString());
+
+        Assert.True(exit == 0, output);
     }
 
     [Fact]

@@ -18,9 +18,17 @@ public sealed class Http1StormClient : IStormClient
             await Task.WhenAll(batch.Select(async id =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(baseAddress.Host, baseAddress.Port, cancellationToken);
-                var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nX-Request-Id: {id}\r\n\r\n";
-                await socket.SendAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
+                try
+                {
+                    await socket.ConnectAsync(baseAddress.Host, baseAddress.Port, cancellationToken);
+                    var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nX-Request-Id: {id}\r\n\r\n";
+                    await socket.SendAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
+                }
+                catch
+                {
+                    socket.Dispose(); // not yet in the list that DisposeAsync closes
+                    throw;
+                }
                 lock (_requests)
                 {
                     _requests.Add((id, socket));

@@ -82,25 +82,44 @@ public sealed class Http2StormClient(bool tls) : IStormClient
         public static async Task<Connection> OpenAsync(Uri baseAddress, bool tls, CancellationToken cancellationToken)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(baseAddress.Host, baseAddress.Port, cancellationToken);
-            Stream stream = new NetworkStream(socket, ownsSocket: false);
-            if (tls)
+            Stream? stream = null;
+            try
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                await socket.ConnectAsync(baseAddress.Host, baseAddress.Port, cancellationToken);
+                stream = new NetworkStream(socket, ownsSocket: false);
+                if (tls)
                 {
-                    TargetHost = "localhost",
-                    ApplicationProtocols = [SslApplicationProtocol.Http2],
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = "localhost",
+                        ApplicationProtocols = [SslApplicationProtocol.Http2],
 #pragma warning disable CA5359 // a benchmark of the server's own loopback listener, with its self-signed certificate
-                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                        RemoteCertificateValidationCallback = (_, _, _, _) => true,
 #pragma warning restore CA5359
-                }, cancellationToken);
-                stream = ssl;
+                    }, cancellationToken);
+                }
+            }
+            catch
+            {
+                // Not yet a connection the client's DisposeAsync knows of: close it here.
+                stream?.Dispose();
+                socket.Dispose();
+                throw;
             }
             var connection = new Connection(socket, stream, baseAddress.Authority, tls);
-            connection.Write([.. Preface, .. Frame(Settings, 0, 0, [])]);
-            connection._reading = Task.Run(connection.ReadAsync, CancellationToken.None);
-            await connection._settings.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            try
+            {
+                connection.Write([.. Preface, .. Frame(Settings, 0, 0, [])]);
+                connection._reading = Task.Run(connection.ReadAsync, CancellationToken.None);
+                await connection._settings.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
             return connection;
         }
 

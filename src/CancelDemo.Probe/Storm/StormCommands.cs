@@ -74,9 +74,10 @@ public static class StormCommands
                         {
                             result = await StormRun.RunAsync(settings, cancellationToken);
                         }
-                        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+                        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException
+                            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                         {
-                            Console.Error.WriteLine($"The storm could not run against {settings.Base} (ledger {settings.Ledger}): {e.Message}");
+                            Console.Error.WriteLine($"The storm could not run against {settings.Base} (ledger {settings.Ledger}): {ProbeErrors.Describe(e)}");
                             return 1;
                         }
                         results.Add(result);

@@ -23,8 +23,11 @@ public sealed record StormEntry(string Id, string Outcome, DateTimeOffset? Abort
 
 public static class StormRun
 {
-    /// <summary>The seed's 1 s steps, long enough never to end by itself during a storm: 60 of them.</summary>
-    public const string Work = "/http1?iterations=60&stepMs=1000";
+    /// <summary>The seed's 1 s steps, 120 of them: twice as long as the storm waits for the server (<see cref="Bound"/>).</summary>
+    public const string Work = "/http1?iterations=120&stepMs=1000";
+
+    /// <summary>How long the storm waits for the server to record every request (running, then ended).</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -37,7 +40,10 @@ public static class StormRun
         var rssIdle = Rss(settings.ServerPid);
         await using var client = StormClients.For(settings.Transport);
         await client.OpenAsync(settings.Base, Work, ids, cancellationToken);
-        await WaitAllAsync(ledger, ids, e => e.Outcome == "running", cancellationToken);
+        if ((await WaitAllAsync(ledger, ids, e => e.Outcome == "running", cancellationToken)).Any(e => e is null))
+        {
+            throw new TimeoutException($"the server did not record all {ids.Count} requests as running within {Bound.TotalSeconds:0} s");
+        }
         var rssInFlight = Rss(settings.ServerPid);
         var cpuBefore = CpuNanoseconds(settings.ServerPid);
 
@@ -46,8 +52,9 @@ public static class StormRun
         await SettleAsync(cancelled.Values.Max(), cancellationToken);
         // Before the ledger is read: serving 1,000 reads is the benchmark's cost, not the storm's.
         var cpuAfter = CpuNanoseconds(settings.ServerPid);
+        // A request the server has not ended within the bound was not noticed: it counts as missed.
         var entries = await WaitAllAsync(ledger, ids, e => e.EndedAt is not null, cancellationToken);
-        var aborted = entries.Where(e => e.Outcome == "clientAborted" && e.AbortObservedAt is not null).ToList();
+        var aborted = entries.OfType<StormEntry>().Where(e => e.Outcome == "clientAborted" && e.AbortObservedAt is not null).ToList();
         return new StormResult(
             settings.Server, settings.Transport.Name(), settings.Concurrency, settings.Round,
             [.. aborted.Select(e => (e.AbortObservedAt!.Value - cancelled[e.Id]).TotalMilliseconds)],
@@ -94,29 +101,39 @@ public static class StormRun
         return total;
     }
 
-    /// <summary>Reads every entry (8 at a time) until each satisfies <paramref name="condition"/>; bounded at 60 s.</summary>
-    private static async Task<IReadOnlyList<StormEntry>> WaitAllAsync(HttpClient ledger, List<string> ids, Func<StormEntry, bool> condition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every entry (8 at a time) until each satisfies <paramref name="condition"/>, for at most <see cref="Bound"/>:
+    /// then an entry that never did is null.
+    /// </summary>
+    private static async Task<IReadOnlyList<StormEntry?>> WaitAllAsync(HttpClient ledger, List<string> ids, Func<StormEntry, bool> condition, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(60));
+        bounded.CancelAfter(Bound);
         var done = new StormEntry?[ids.Count];
-        while (true)
+        try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count).Where(i => done[i] is null),
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = bounded.Token }, async (i, token) =>
-                {
-                    using var response = await ledger.GetAsync($"requests/{Uri.EscapeDataString(ids[i])}", token);
-                    if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<StormEntry>(Json, token) is { } entry && condition(entry))
-                    {
-                        done[i] = entry;
-                    }
-                });
-            if (done.All(e => e is not null))
+            while (!done.All(e => e is not null))
             {
-                return done!;
+                await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count).Where(i => done[i] is null),
+                    new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = bounded.Token }, async (i, token) =>
+                    {
+                        using var response = await ledger.GetAsync($"requests/{Uri.EscapeDataString(ids[i])}", token);
+                        if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<StormEntry>(Json, token) is { } entry && condition(entry))
+                        {
+                            done[i] = entry;
+                        }
+                    });
+                if (!done.All(e => e is not null))
+                {
+                    await Task.Delay(50, bounded.Token); // the servers offer no change feed in common: look again
+                }
             }
-            await Task.Delay(50, bounded.Token); // the servers offer no change feed in common: look again
         }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The bound passed: what has not been seen by now counts as not done.
+        }
+        return done;
     }
 
     /// <summary>VmRSS of <paramref name="pid"/> in KiB (Linux /proc), or null.</summary>
