@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # curl over HTTP/2 with TLS, trusting exactly the server's exported certificate (no --insecure).
-# Ctrl-C after ~5 s (default); curl sends RST_STREAM and the server stops at iteration 5.
+# Ctrl-C after ~5 s (default); curl closes the connection (no RST_STREAM: the ledger says FIN) and the server
+# stops in step 4: Working... 0 to 3, then Client has disconnected. Stopping task. 4.
 set -euo pipefail
 here=$(dirname "$0")
 base=${CANCELDEMO_HTTPS:-https://localhost:8081}

@@ -21,26 +21,29 @@ public sealed class BrowserAbortTests(CancelDemoServer server, ChromiumFixture c
         await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
         var page = session.Page;
 
-        var endpoint = transport == Transport.Http1 ? "/http1" : "/http2";
-        var id = await page.StartAsync(endpoint, api, iterations: 50, StepMs);
-        await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 2);
-        var clicked = DateTimeOffset.UtcNow;
-        await page.AbortAsync();
+        await page.ExplainingFailuresAsync(server, async () =>
+        {
+            var endpoint = transport == Transport.Http1 ? "/http1" : "/http2";
+            var id = await page.StartAsync(endpoint, api, iterations: 50, StepMs);
+            await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 2);
+            var clicked = DateTimeOffset.UtcNow;
+            await page.AbortAsync();
 
-        var entry = await server.WaitForEndAsync(id);
-        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
-        Assert.Equal(transport.WireName(), entry.Protocol);
-        Assert.InRange(entry.IterationsCompleted, 2, 6); // as for Firefox: stopped far from the 50 planned, with room for a busy machine
-        ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS", api == "xhr" ? "xhr.abort()" : "fetch + AbortController",
-            entry, clicked, ClientMatrix.IterationsAfter(entry, clicked, StepMs));
-        Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
-        output.WriteLine($"{api} {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
-        // What the person sees: their abort, and the server stopping, live from the ledger.
-        await Assertions.Expect(page.ClientResult).ToHaveAttributeAsync("data-state", "aborted");
-        await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
-        await Assertions.Expect(page.ServerOutcome).ToContainTextAsync($"499 clientAborted over {transport.WireName()}");
-        await Assertions.Expect(page.ServerLog.Last).ToHaveTextAsync($"Client has disconnected. Stopping task. {entry.IterationsCompleted}");
-        await page.ScreenshotAsync($"abort-{api}-{transport}");
+            var entry = await server.WaitForEndAsync(id);
+            Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+            Assert.Equal(transport.WireName(), entry.Protocol);
+            Assert.InRange(entry.IterationsCompleted, 2, 6); // as for Firefox: stopped far from the 50 planned, with room for a busy machine
+            ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS", api == "xhr" ? "xhr.abort()" : "fetch + AbortController",
+                entry, clicked, ClientMatrix.IterationsAfter(entry, clicked, StepMs));
+            Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+            output.WriteLine($"{api} {transport}: abort-to-stop {entry.AbortToStopMs:0.00} ms");
+            // What the person sees: their abort, and the server stopping, live from the ledger.
+            await Assertions.Expect(page.ClientResult).ToHaveAttributeAsync("data-state", "aborted");
+            await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
+            await Assertions.Expect(page.ServerOutcome).ToContainTextAsync($"499 clientAborted over {transport.WireName()}");
+            await Assertions.Expect(page.ServerLog.Last).ToHaveTextAsync($"Client has disconnected. Stopping task. {entry.IterationsCompleted}");
+        });
+        await page.ScreenshotAsync($"abort-{api}-{transport}", api == "xhr" && transport == Transport.Https ? "sample-page-abort.png" : null);
     }
 
     [RequiresFact("chromium")]

@@ -24,27 +24,30 @@ public sealed class ChromiumAbortAfterHeadersTests(CancelDemoServer server, Chro
         await using var session = await chromium.OpenSamplePageAsync(server.BaseAddress(transport));
         var page = session.Page;
 
-        var id = await page.StartAsync("/stream", api, iterations: 100, stepMs: 100);
-        await page.Page.Locator("#client-received[data-bytes]").WaitForAsync(); // headers and body have arrived
-        var atAbort = await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 3);
-        var clicked = DateTimeOffset.UtcNow;
-        await page.AbortAsync();
+        await page.ExplainingFailuresAsync(server, async () =>
+        {
+            var id = await page.StartAsync("/stream", api, iterations: 100, stepMs: 100);
+            await page.Page.Locator("#client-received[data-bytes]").WaitForAsync(); // headers and body have arrived
+            var atAbort = await server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 3);
+            var clicked = DateTimeOffset.UtcNow;
+            await page.AbortAsync();
 
-        var entry = await server.WaitForEndAsync(id);
-        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome); // a drain would have run the stream on
-        Assert.InRange((entry.AbortObservedAt!.Value - clicked).TotalMilliseconds, -50, 2000); // measured ~50 ms
-        // Measured 0-1 chunk at 100 ms; bounded by the 2 s above for a busy machine. A drain would run ~70 more.
-        Assert.InRange(entry.IterationsCompleted - atAbort.IterationsCompleted, 0, 20);
-        Assert.True(entry.EndedAt - entry.StartedAt < TimeSpan.FromSeconds(8), "the 10 s stream was cut short");
+            var entry = await server.WaitForEndAsync(id);
+            Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome); // a drain would have run the stream on
+            Assert.InRange((entry.AbortObservedAt!.Value - clicked).TotalMilliseconds, -50, 2000); // measured ~50 ms
+            // Measured 0-1 chunk at 100 ms; bounded by the 2 s above for a busy machine. A drain would run ~70 more.
+            Assert.InRange(entry.IterationsCompleted - atAbort.IterationsCompleted, 0, 20);
+            Assert.True(entry.EndedAt - entry.StartedAt < TimeSpan.FromSeconds(8), "the 10 s stream was cut short");
 
-        await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
-        var nextId = await page.StartAsync("/http1", api, iterations: 1, stepMs: 1);
-        var next = await server.WaitForEndAsync(nextId);
-        // HTTP/1.1: the aborted request's socket was closed. HTTP/2: only the stream was reset.
-        Assert.Equal(transport == Transport.Https, next.ConnectionId == entry.ConnectionId);
-        ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS",
-            $"{(api == "xhr" ? "xhr.abort()" : "fetch + AbortController")} after the headers (/stream)", entry, clicked,
-            $"{entry.IterationsCompleted - atAbort.IterationsCompleted} chunks", next.ConnectionId == entry.ConnectionId ? "kept" : "closed");
+            await Assertions.Expect(page.ServerOutcome).ToHaveAttributeAsync("data-outcome", "clientAborted");
+            var nextId = await page.StartAsync("/http1", api, iterations: 1, stepMs: 1);
+            var next = await server.WaitForEndAsync(nextId);
+            // HTTP/1.1: the aborted request's socket was closed. HTTP/2: only the stream was reset.
+            Assert.Equal(transport == Transport.Https, next.ConnectionId == entry.ConnectionId);
+            ClientMatrix.Record("Chromium", transport == Transport.Http1 ? "HTTP/1.1" : "HTTP/2 over TLS",
+                $"{(api == "xhr" ? "xhr.abort()" : "fetch + AbortController")} after the headers (/stream)", entry, clicked,
+                $"{entry.IterationsCompleted - atAbort.IterationsCompleted} chunks", next.ConnectionId == entry.ConnectionId ? "kept" : "closed");
+        });
         await page.ScreenshotAsync($"stream-abort-{api}-{transport}");
     }
 }

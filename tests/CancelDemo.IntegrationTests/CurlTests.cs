@@ -32,6 +32,7 @@ public sealed class CurlTests(CancelDemoServer server) : IClassFixture<CancelDem
         Assert.Equal(transport.WireName(), entry.Protocol);
         Assert.InRange(entry.IterationsCompleted, 1, 3); // 2 expected at 2.2 steps, ±1 for a busy machine
         Assert.InRange(entry.AbortToStopMs!.Value, 0, 1000);
+        Assert.Equal("FIN", entry.AbortSignal); // over HTTP/2 too: curl closes the connection, it sends no RST_STREAM
         ClientMatrix.Record("curl", transport == Transport.Http1 ? "HTTP/1.1" : transport == Transport.Https ? "HTTP/2 over TLS" : "h2c",
             "Ctrl-C (SIGINT)", entry, interruptedAt, ClientMatrix.IterationsAfter(entry, interruptedAt, StepMs));
     }

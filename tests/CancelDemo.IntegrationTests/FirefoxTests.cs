@@ -92,12 +92,23 @@ public sealed class FirefoxTests(CancelDemoServer server, ITestOutputHelper outp
     private static DateTimeOffset Time(JsonElement result, string name) =>
         DateTimeOffset.Parse(result.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
 
-    /// <summary>Runs one command of the Firefox driver (a browser of its own each time) and returns its JSON line.</summary>
-    private static async Task<JsonElement> FirefoxAsync(params string[] arguments)
+    /// <summary>
+    /// Runs one command of the Firefox driver (a browser of its own each time) and returns its JSON line. When it fails,
+    /// the message says where the bytes were: the driver's step and what the page showed (with the browser's resource
+    /// timing), and for each request the page sent, the server's ledger entry and log lines.
+    /// </summary>
+    private async Task<JsonElement> FirefoxAsync(params string[] arguments)
     {
         var (exit, text) = await ChildProcess.RunAsync("node", [RepositoryFiles.Path("tests", "firefox", "firefox.mjs"), .. arguments], timeout: TimeSpan.FromSeconds(150));
-        Assert.True(exit == 0, $"firefox.mjs {string.Join(' ', arguments)} exited {exit}: {text}");
+        Assert.True(exit == 0, $"firefox.mjs {string.Join(' ', arguments)} exited {exit}: {text}\n{ServerSide(text)}");
         return JsonDocument.Parse(text.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+    }
+
+    /// <summary>What the server saw of each sample-page request named in <paramref name="driverOutput"/>.</summary>
+    private string ServerSide(string driverOutput)
+    {
+        var ids = System.Text.RegularExpressions.Regex.Matches(driverOutput, @"page-[a-z0-9]+-[a-z0-9]+").Select(m => m.Value).Distinct();
+        return string.Concat(ids.Select(server.Describe));
     }
 }
 

@@ -30,6 +30,6 @@ public sealed class WaterfallPageTests(PostgresCluster postgres, ChromiumFixture
         }
         await Assertions.Expect(page.Lane("database")).ToContainTextAsync("cancelled (57014)");
         await Assertions.Expect(page.Lane("hop-1")).ToContainTextAsync("HTTP/2 clientAborted");
-        await page.ScreenshotAsync("waterfall-chain-query");
+        await page.ScreenshotAsync("waterfall-chain-query", "sample-page-waterfall.png");
     }
 }

@@ -134,10 +134,19 @@ async function start(page, endpoint, api, iterations, stepMs) {
   return page.$eval("#request-id", (e) => e.textContent);
 }
 
-/** What the page shows of the request, for an error message. */
+/**
+ * What the page shows of the request, for an error message, and the browser's own timing of every request the page
+ * made (Resource Timing): when the response's first and last bytes arrived, and over which protocol.
+ */
 function pageState(page) {
-  return page.evaluate(() => Object.fromEntries(["request-id", "client-received", "client-result", "server-outcome", "sse-state"]
-    .map((id) => [id, `${document.getElementById(id).textContent} ${JSON.stringify(document.getElementById(id).dataset)}`])));
+  return page.evaluate(() => ({
+    ...Object.fromEntries(["request-id", "client-received", "client-result", "server-outcome", "sse-state"]
+      .map((id) => [id, `${document.getElementById(id).textContent} ${JSON.stringify(document.getElementById(id).dataset)}`])),
+    resources: performance.getEntriesByType("resource").filter((r) => !/\.(js|css)$/.test(new URL(r.name).pathname)).map((r) => ({
+      url: r.name, protocol: r.nextHopProtocol, startMs: Math.round(r.startTime),
+      firstByteMs: Math.round(r.responseStart), endMs: Math.round(r.responseEnd), bytes: r.transferSize,
+    })),
+  }));
 }
 
 /** Waits until the server's ledger (shown live on the page) says how the request ended. */
@@ -195,7 +204,7 @@ const commands = {
         await screenshot(page, o.screenshot);
         return { requestId, startedAt, clickedAt, ...seen, screenshot: o.screenshot };
       } catch (error) {
-        throw new Error(`${step}: ${error.message}; the page showed: ${JSON.stringify(await pageState(page))}`);
+        throw new Error(`${step} (request ${requestId}): ${error.message}; the page showed: ${JSON.stringify(await pageState(page))}`);
       }
     },
   },
@@ -232,11 +241,13 @@ const commands = {
       const page = await openSamplePage(browser, o.origin);
       const requestId = await start(page, "/stream", o.api, 100, 100);
       // Headers and body have arrived; abort once three 1 KiB chunks are in, as the Chromium test does.
+      let step = "waiting for the first bytes of /stream";
       try {
         await page.waitForSelector("#client-received[data-bytes]");
+        step = "waiting for three chunks of /stream";
         await page.waitForFunction(() => Number(document.getElementById("client-received").dataset.bytes) >= 3 * 1024);
       } catch (error) {
-        throw new Error(`${error.message}; the page showed: ${JSON.stringify(await pageState(page))}`);
+        throw new Error(`${step} (request ${requestId}): ${error.message}; the page showed: ${JSON.stringify(await pageState(page))}`);
       }
       const bytesAtAbort = Number(await page.$eval("#client-received", (e) => e.dataset.bytes));
       const clickedAt = now();

@@ -53,7 +53,11 @@ function showEntry(entry) {
   state.ended = true;
   const latency = entry.abortToStopMs == null ? "" : `, abort-to-stop ${entry.abortToStopMs.toFixed(1)} ms`;
   if (entry.outcome === "clientAborted") {
-    logLine(`Client has disconnected. Stopping task. ${entry.iterationsCompleted}`, "stop");
+    // As the server logs it: only a loop has a step to stop at.
+    const stopped = entry.iterationsPlanned ? `Stopping task. ${entry.iterationsCompleted}`
+      : entry.downstream ? "Cancelled the call to the next hop."
+      : entry.query ? "Stopping query." : "Stopping.";
+    logLine(`Client has disconnected. ${stopped}`, "stop");
   } else {
     logLine(`Ended: ${entry.outcome}`, entry.outcome === "completed" ? "done" : "stop");
   }
@@ -75,15 +79,14 @@ function logLine(text, kind) {
 function requestUrl() {
   const endpoint = $("endpoint").value;
   const url = new URL(endpoint, $("target").value);
-  if (endpoint === "/chain" || endpoint === "/query") {
-    for (const name of endpoint === "/chain" ? ["hops", "downstreamProtocol", "leaf", "seconds", "kind"] : ["seconds", "kind"]) {
-      url.searchParams.set(name, $(name).value);
-    }
+  const visible = (name) => !$(name).closest("[data-for]")?.hidden;
+  for (const name of ["hops", "downstreamProtocol", "leaf", "seconds", "kind"]) {
+    if (visible(name)) url.searchParams.set(name, $(name).value);
   }
   if (endpoint === "/stream") {
     url.searchParams.set("intervalMs", $("stepMs").value);
     url.searchParams.set("durationMs", String($("iterations").value * $("stepMs").value));
-  } else {
+  } else if (visible("iterations")) {
     url.searchParams.set("iterations", $("iterations").value);
     url.searchParams.set("stepMs", $("stepMs").value);
   }
@@ -104,13 +107,23 @@ function received(bytes) {
   $("client-received").dataset.bytes = String(bytes);
 }
 
+// What the client shows of a response: the start of a success; a problem's title and detail in full.
+function answer(status, text) {
+  if (status >= 200 && status < 300) return text.slice(0, 120);
+  try {
+    const problem = JSON.parse(text);
+    if (problem.title) return [problem.title, problem.detail].filter(Boolean).join(": ");
+  } catch { /* not a problem document */ }
+  return text;
+}
+
 // XMLHttpRequest: the seed's client. xhr.abort() is the cancellation call site.
 function startXhr(url) {
   const xhr = new XMLHttpRequest();
   xhr.open("GET", url);
   xhr.setRequestHeader("X-Request-Id", state.id);
   xhr.onprogress = () => received(xhr.responseText.length);
-  xhr.onload = () => clientResult(`Status ${xhr.status}: ${xhr.responseText.slice(0, 120)}`, xhr.status === 200 ? "completed" : "error");
+  xhr.onload = () => clientResult(`Status ${xhr.status}: ${answer(xhr.status, xhr.responseText)}`, xhr.status === 200 ? "completed" : "error");
   xhr.onerror = () => clientResult("Network error (status 0)", "error");
   xhr.onabort = () => clientResult("Aborted by xhr.abort() (status 0)", "aborted");
   xhr.send();
@@ -124,15 +137,17 @@ function startFetch(url) {
     try {
       const response = await fetch(url, { headers: { "X-Request-Id": state.id }, signal: controller.signal });
       const reader = response.body.getReader();
+      const decoder = new TextDecoder();
       let bytes = 0, text = "";
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         bytes += value.length;
-        if (text.length < 120) text += new TextDecoder().decode(value);
+        // A success is shown by its start; a problem is read whole, since its detail says what to do.
+        if (!response.ok || text.length < 120) text += decoder.decode(value, { stream: true });
         received(bytes);
       }
-      clientResult(`Status ${response.status}: ${text.slice(0, 120)}`, response.ok ? "completed" : "error");
+      clientResult(`Status ${response.status}: ${answer(response.status, text)}`, response.ok ? "completed" : "error");
     } catch (e) {
       if (e.name === "AbortError") clientResult("Aborted by AbortController.abort() (AbortError)", "aborted");
       else clientResult(`Failed: ${e.message}`, "error");
@@ -176,10 +191,24 @@ $("controls").addEventListener("submit", start);
 $("abort").addEventListener("click", () => state.abort && state.abort());
 // The seed's numbers: /http1 aborted after 7 s, /http2 after 6 s.
 $("endpoint").addEventListener("change", () => {
-  $("downstream").hidden = !["/chain", "/query"].includes($("endpoint").value);
+  showFields();
   const seed = { "/http1": 7, "/http2": 6 }[$("endpoint").value];
   if (seed && $("autoAbort").value) $("autoAbort").value = seed;
 });
+$("leaf").addEventListener("change", showFields);
+
+// Only the fields the chosen endpoint reads: the loop's for a loop (or a chain down to one), the statement's for
+// /query (or a chain down to one), the hops' for /chain.
+function showFields() {
+  const endpoint = $("endpoint").value;
+  const leaf = endpoint === "/chain" ? $("leaf").value : null;
+  const uses = {
+    loop: endpoint !== "/query" && leaf !== "query",
+    query: endpoint === "/query" || leaf === "query",
+    chain: endpoint === "/chain",
+  };
+  for (const field of document.querySelectorAll("[data-for]")) field.hidden = !uses[field.dataset.for];
+}
 // ---- The waterfall: one lane per process, live from the ledger --------------------------------------
 
 function trackHop(entry) {
@@ -274,5 +303,6 @@ function renderWaterfall() {
   }
 }
 
+showFields();
 loadTargets().catch(() => $("target").replaceChildren(new Option(`this server (${location.origin})`, location.origin)));
 watchLedger();

@@ -18,6 +18,8 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Playwright's assertions wait 5 s by default; on two busy cores a page can be slower than that to show what it will.
+        Assertions.SetDefaultExpectTimeout(30_000);
         if (!File.Exists(Executable))
         {
             return; // the tests using this fixture are skipped with the install command
