@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace CancelDemo.Probe;
 
-/// <summary>The fields of a server ledger entry the probe reads.</summary>
+/// <summary>The fields of a server ledger entry the probe reads (CancelDemo's own, and the contract's that any server may implement).</summary>
 public sealed record ServerEntry(
     string Id,
     string Protocol,
@@ -20,7 +20,13 @@ public sealed record ServerEntry(
     double? AbortToStopMs,
     string? ParentId = null,
     ServerDownstream? Downstream = null,
-    ServerQuery? Query = null);
+    ServerQuery? Query = null,
+    string? AbortSignal = null,
+    double? WorkAfterAbortMs = null,
+    IReadOnlyList<ServerOperation>? Operations = null);
+
+/// <summary>An operation the request started, as the ledger contract (docs/ledger-contract.md) reports it.</summary>
+public sealed record ServerOperation(string Name, string Source, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Ending, double? EndedAfterAbortMs, bool RanOn);
 
 /// <summary>The call a /chain hop made to the next one.</summary>
 public sealed record ServerDownstream(string RequestId, string Protocol, DateTimeOffset CalledAt, DateTimeOffset? CancelledAt, DateTimeOffset? EndedAt, string? Ending);

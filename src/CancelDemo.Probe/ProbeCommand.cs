@@ -28,6 +28,7 @@ public static class ProbeCommand
         root.SetAction((parse, cancellationToken) => RunAsync(options, parse, cancellationToken));
         root.Add(Storm.StormCommands.Storm());
         root.Add(Storm.StormCommands.Report());
+        root.Add(Audit.AuditCommand.Create());
         return root;
     }
 

@@ -26,6 +26,9 @@ public sealed class ProbeTarget : IDisposable
 
     public LedgerReader Ledger { get; }
 
+    /// <summary>The client the ledger is read with (its base address is the ledger's server).</summary>
+    public HttpClient LedgerClient => _ledgerClient;
+
     /// <summary>A client of its own (a fresh connection pool) for one run, speaking the run's protocol.</summary>
     public HttpClient NewClient() => HttpClients.Create(Settings.Base, Settings.Protocol.Version(), NewHandler());
 

@@ -36,7 +36,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestIdMiddleware>();
-app.UseMiddleware<RequestRecordingMiddleware>();
+app.UseMiddleware<RequestSummaryMiddleware>();
 app.UseHostFiltering();
 app.UseCors();
 app.UseSamplePage();
@@ -46,7 +46,7 @@ app.MapWorkApi();
 app.MapTransferApi();
 app.MapQueryApi();
 app.MapChainApi();
-app.MapLedgerApi();
+app.MapCancellationAudit(); // the ledger (/requests), and the audit's middleware, here: after routing, before the endpoints
 app.MapSiteApi();
 app.MapHealthChecks("/healthz");
 app.LogListenersOnStart();

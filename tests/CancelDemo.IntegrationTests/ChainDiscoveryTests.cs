@@ -40,7 +40,7 @@ public sealed class ChainDiscoveryTests
         var entry = await edge.WaitForEndAsync(id);
         Assert.Equal(504, entry.StatusCode);
         Assert.Equal(504, entry.Downstream!.StatusCode);
-        Assert.Equal(Server.Ledger.RequestOutcome.TimedOut, (await edge.WaitForEndAsync(entry.Downstream.RequestId)).Outcome);
+        Assert.Equal(RequestOutcome.TimedOut, (await edge.WaitForEndAsync(entry.Downstream.RequestId)).Outcome);
     }
 
     [Theory]

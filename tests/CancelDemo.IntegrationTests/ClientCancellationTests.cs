@@ -46,7 +46,7 @@ public sealed class ClientCancellationTests(CancelDemoServer server) : IClassFix
         using var response = await client.SendAsync(Get("/http2?iterations=3&stepMs=20", id)).DefaultTimeout();
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(id, Assert.Single(response.Headers.GetValues(RequestId.Header)));
+        Assert.Equal(id, Assert.Single(response.Headers.GetValues(RequestIds.Header)));
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         Assert.Equal("Task completed successfully", body.GetProperty("status").GetString());
         Assert.Equal(3, body.GetProperty("iterationsCompleted").GetInt32());

@@ -18,7 +18,7 @@ public sealed class ClientTextTests(CancelDemoServer server) : IClassFixture<Can
     public async Task ControlCharactersInThePathAreEscapedInTheLog(string rawPath, string escaped)
     {
         var id = NewId("forge");
-        var response = await SendRawAsync($"GET {rawPath} HTTP/1.1\r\nHost: localhost\r\n{RequestId.Header}: {id}\r\nConnection: close\r\n\r\n");
+        var response = await SendRawAsync($"GET {rawPath} HTTP/1.1\r\nHost: localhost\r\n{RequestIds.Header}: {id}\r\nConnection: close\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 404", response, StringComparison.Ordinal);
         var line = Assert.Single(server.Logs.Events, e => e.Message.EndsWith(id, StringComparison.Ordinal));

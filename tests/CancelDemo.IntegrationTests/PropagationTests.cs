@@ -100,7 +100,7 @@ public sealed class PropagationTests(PostgresCluster postgres, PropagationReport
         await using var nginx = await ProxyProcess.StartAsync("nginx", edge, new Dictionary<string, string>());
         var id = NewId("whole-chain");
         var url = new Uri(nginx.BaseAddress, "/chain?hops=1&downstreamProtocol=h2c&leaf=query&kind=compute&seconds=60");
-        await using var curl = Curl.Start(["curl", "-sS", "-o", "/dev/null", "--http2", "--cacert", edge.Certificate.PemPath, "-H", $"{RequestId.Header}: {id}", url.ToString()]);
+        await using var curl = Curl.Start(["curl", "-sS", "-o", "/dev/null", "--http2", "--cacert", edge.Certificate.PemPath, "-H", $"{RequestIds.Header}: {id}", url.ToString()]);
         var running = await postgres.WaitForAsync(HopCaller(id), b => b is { IsActive: true });
 
         var cancelledAt = DateTimeOffset.UtcNow;

@@ -8,18 +8,28 @@ public sealed class RequestLedgerTests
     private static LedgerEntry Entry(string id) => new(id, "GET", "/http1", "HTTP/1.1", "c", null,
         DateTimeOffset.UnixEpoch, null, RequestOutcome.Running, null, 0, 0, 0, null, null);
 
+    private static CancellationLedger NewLedger(int capacity = 1000) =>
+        new(Options.Create(new CancellationAuditOptions { Capacity = capacity }), TimeProvider.System);
+
+    /// <summary>Records a request as the audit middleware does; null when its id is in use by a running one.</summary>
+    private static TrackedRequest? Start(CancellationLedger ledger, LedgerEntry entry)
+    {
+        var tracked = new TrackedRequest(entry, ledger);
+        return ledger.TryAdd(tracked) ? tracked : null;
+    }
+
     [Fact]
     public async Task TheFeedNeverGoesBackwardsWhenTwoThreadsChangeOneRequest()
     {
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
+        var ledger = NewLedger();
         using var subscription = ledger.Subscribe();
-        var tracked = ledger.TryStart(Entry("raced"))!;
+        var tracked = Start(ledger, Entry("raced"))!;
         using var abortPublishing = new ManualResetEventSlim();
         using var releaseAbort = new ManualResetEventSlim();
         // The abort callback's change is held just as it publishes, as a thread preempted there would be.
         ledger.BeforePublish = entry =>
         {
-            if (entry.AbortObservedAt is not null && entry.IterationsCompleted == 0)
+            if (entry.AbortObservedAt is not null && ((LedgerEntry)entry).IterationsCompleted == 0)
             {
                 abortPublishing.Set();
                 releaseAbort.Wait(TimeSpan.FromSeconds(30));
@@ -36,7 +46,7 @@ public sealed class RequestLedgerTests
         var published = new List<LedgerEntry>();
         await foreach (var entry in subscription.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(1)).Token))
         {
-            published.Add(entry);
+            published.Add((LedgerEntry)entry);
         }
         // The start, the abort, then the step: the last snapshot is the newest state.
         Assert.Equal([0, 0, 1], published.Select(e => e.IterationsCompleted));
@@ -46,11 +56,11 @@ public sealed class RequestLedgerTests
     [Fact]
     public void KeepsOnlyTheNewestEntriesUpToItsCapacity()
     {
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions { Capacity = 3 }));
+        var ledger = NewLedger(3);
 
         foreach (var id in new[] { "a", "b", "c", "d", "e" })
         {
-            Ended(ledger.TryStart(Entry(id))!);
+            Ended(Start(ledger, Entry(id))!);
         }
 
         Assert.Null(ledger.Find("a"));
@@ -62,35 +72,35 @@ public sealed class RequestLedgerTests
     [Fact]
     public void ReusedIdFindsTheNewestRequestEvenAfterTheOlderOneIsEvicted()
     {
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions { Capacity = 2 }));
-        Ended(ledger.TryStart(Entry("same"))!);
-        ledger.TryStart(Entry("same"))!.IterationCompleted();
+        var ledger = NewLedger(2);
+        Ended(Start(ledger, Entry("same"))!);
+        Start(ledger, Entry("same"))!.IterationCompleted();
 
-        ledger.TryStart(Entry("other")); // evicts the first "same"
+        Start(ledger, Entry("other")); // evicts the first "same"
 
-        Assert.Equal(1, ledger.Find("same")!.IterationsCompleted);
+        Assert.Equal(1, ((LedgerEntry)ledger.Find("same")!).IterationsCompleted);
     }
 
     [Fact]
     public void IdOfARunningRequestIsRefusedUntilItEnds()
     {
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
-        var first = ledger.TryStart(Entry("same"))!;
+        var ledger = NewLedger();
+        var first = Start(ledger, Entry("same"))!;
 
-        Assert.Null(ledger.TryStart(Entry("same")));
+        Assert.Null(Start(ledger, Entry("same")));
         Ended(first);
-        Assert.NotNull(ledger.TryStart(Entry("same")));
+        Assert.NotNull(Start(ledger, Entry("same")));
     }
 
     [Fact]
     public void RunningRequestsAreNeverForgottenEvenBeyondTheCapacity()
     {
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions { Capacity = 2 }));
-        ledger.TryStart(Entry("running-1"));
-        ledger.TryStart(Entry("running-2"));
-        Ended(ledger.TryStart(Entry("ended"))!);
+        var ledger = NewLedger(2);
+        Start(ledger, Entry("running-1"));
+        Start(ledger, Entry("running-2"));
+        Ended(Start(ledger, Entry("ended"))!);
 
-        ledger.TryStart(Entry("newest")); // forgets "ended", the oldest entry that has ended
+        Start(ledger, Entry("newest")); // forgets "ended", the oldest entry that has ended
 
         Assert.NotNull(ledger.Find("running-1"));
         Assert.NotNull(ledger.Find("running-2"));
@@ -98,17 +108,17 @@ public sealed class RequestLedgerTests
         Assert.Equal(["newest", "running-2", "running-1"], ledger.Recent(10).Select(e => e.Id));
     }
 
-    private static void Ended(TrackedRequest tracked) => tracked.End(RequestOutcome.Completed, 200, DateTimeOffset.UnixEpoch);
+    private static void Ended(TrackedRequest tracked) => tracked.End(RequestOutcome.Completed, 200, DateTimeOffset.UnixEpoch, settled: null);
 
     [Fact]
     public async Task SubscribersSeeEveryChangeAndLeaveQuietlyWhenCancelled()
     {
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
+        var ledger = NewLedger();
         using var cts = new CancellationTokenSource();
         using var subscription = ledger.Subscribe();
         await using var changes = subscription.ReadAllAsync(cts.Token).GetAsyncEnumerator();
 
-        var tracked = ledger.TryStart(Entry("w"))!;
+        var tracked = Start(ledger, Entry("w"))!;
         tracked.IterationCompleted();
         tracked.IterationCompleted();
 
@@ -116,7 +126,7 @@ public sealed class RequestLedgerTests
         for (var i = 0; i < 3; i++)
         {
             Assert.True(await changes.MoveNextAsync());
-            seen.Add(changes.Current.IterationsCompleted);
+            seen.Add(((LedgerEntry)changes.Current).IterationsCompleted);
         }
         var next = changes.MoveNextAsync();
         await cts.CancelAsync();
@@ -128,8 +138,8 @@ public sealed class RequestLedgerTests
     public void ProgressNobodyWatchesCostsNoAllocation()
     {
         // Every running request counts its steps; in a storm of a thousand that must not feed the GC.
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
-        var tracked = ledger.TryStart(Entry("quiet"))!;
+        var ledger = NewLedger();
+        var tracked = Start(ledger, Entry("quiet"))!;
         tracked.IterationCompleted(); // the first call may JIT
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -141,7 +151,7 @@ public sealed class RequestLedgerTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-        Assert.Equal(101, ledger.Find("quiet")!.IterationsCompleted);
+        Assert.Equal(101, ((LedgerEntry)ledger.Find("quiet")!).IterationsCompleted);
         Assert.Equal(1000, tracked.BytesWritten);
     }
 
@@ -149,11 +159,11 @@ public sealed class RequestLedgerTests
     public void AnAbortAStopAndTheEndNobodyWatchesCostNoAllocationAndAReadSeesThemAll()
     {
         // A storm of a thousand aborts records three changes per request: none of them may feed the GC.
-        var ledger = new RequestLedger(Options.Create(new LedgerOptions()));
-        var warm = ledger.TryStart(Entry("warm"))!;
+        var ledger = NewLedger();
+        var warm = Start(ledger, Entry("warm"))!;
         Change(warm, DateTimeOffset.UnixEpoch); // the first calls may JIT
         _ = warm.Stop;
-        var tracked = ledger.TryStart(Entry("aborted"))!;
+        var tracked = Start(ledger, Entry("aborted"))!;
         tracked.AddBytesWritten(7);
         var at = DateTimeOffset.UnixEpoch.AddSeconds(1);
 
@@ -164,7 +174,7 @@ public sealed class RequestLedgerTests
 
         Assert.Equal(0, allocated);
         Assert.Equal((StopReason.ClientAborted, 1.0), stop);
-        var entry = ledger.Find("aborted")!;
+        var entry = (LedgerEntry)ledger.Find("aborted")!;
         Assert.Equal((at, at.AddMilliseconds(1), StopReason.ClientAborted, 7L, true), (entry.AbortObservedAt, entry.StoppedAt, entry.StopReason, entry.BytesWrittenAtAbort, entry.WriteFailed));
         Assert.Equal((RequestOutcome.ClientAborted, 499, at.AddMilliseconds(2)), (entry.Outcome, entry.StatusCode, entry.EndedAt));
         Assert.Equal(1, entry.AbortToStopMs);
@@ -174,7 +184,7 @@ public sealed class RequestLedgerTests
             tracked.AbortObserved(at, peer: null, writeFailed: false);
             tracked.AbortObserved(at.AddMilliseconds(5), peer: null, writeFailed: true); // the same abort seen again: only adds the failed write
             tracked.RecordStop(StopReason.ClientAborted, at.AddMilliseconds(1));
-            tracked.End(RequestOutcome.ClientAborted, 499, at.AddMilliseconds(2));
+            tracked.End(RequestOutcome.ClientAborted, 499, at.AddMilliseconds(2), settled: null);
         }
     }
 }

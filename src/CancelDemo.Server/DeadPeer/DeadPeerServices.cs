@@ -1,5 +1,5 @@
+using CancelDemo.AspNetCore.Transport;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
@@ -20,6 +20,8 @@ public static class DeadPeerServices
         services.AddHostedService<PeerWatchdog>();
         services.AddSingleton<IConfigureOptions<SocketTransportOptions>, DeadPeerSockets>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, DeadPeerKestrel>();
+        // Kestrel keeps one set of endpoint defaults: the watch's puts the audit's transport signals in them itself.
+        services.Configure<CancellationAuditOptions>(audit => audit.ReadTransportSignals = false);
         return services;
     }
 
@@ -28,8 +30,7 @@ public static class DeadPeerServices
     {
         public void Configure(KestrelServerOptions kestrel)
         {
-            var pauseAt = kestrel.Limits.MaxRequestBufferSize ?? 0;
-            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => WatchAsync(connection, next, pauseAt)));
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseTransportSignals().Use(next => connection => WatchAsync(connection, next)));
             if (options.Value.Enabled)
             {
                 // A PING after silence, the connection dropped if it goes unanswered.
@@ -39,40 +40,27 @@ public static class DeadPeerServices
         }
 
         /// <summary>
-        /// Connection middleware, first on every listener (below TLS): a watch on the connection for its whole life
-        /// (the watchdog looks at it when detection is on), and the transport's input read through an
-        /// <see cref="InputPump"/>, which tells the watch how the peer ended the connection.
+        /// Connection middleware, first on every listener (below TLS): a watch on the connection for its whole life (the
+        /// watchdog looks at it when detection is on). How the peer closed it the audit package's transport pump says.
         /// </summary>
-        private async Task WatchAsync(ConnectionContext connection, ConnectionDelegate next, long pauseAt)
+        private async Task WatchAsync(ConnectionContext connection, ConnectionDelegate next)
         {
             using var watch = PeerWatch.TryAttach(connection);
             if (watch is not null)
             {
                 watches.Add(watch);
             }
-            var transport = connection.Transport;
-            var pump = InputPump.Start(transport.Input, connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool, pauseAt, watch);
-            connection.Transport = new DuplexPipe(pump.Input, transport.Output);
             try
             {
                 await next(connection);
             }
             finally
             {
-                await pump.StopAsync();
-                connection.Transport = transport;
                 if (watch is not null)
                 {
                     watches.Remove(watch);
                 }
             }
         }
-    }
-
-    private sealed class DuplexPipe(System.IO.Pipelines.PipeReader input, System.IO.Pipelines.PipeWriter output) : System.IO.Pipelines.IDuplexPipe
-    {
-        public System.IO.Pipelines.PipeReader Input { get; } = input;
-
-        public System.IO.Pipelines.PipeWriter Output { get; } = output;
     }
 }

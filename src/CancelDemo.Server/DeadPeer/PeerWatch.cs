@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using CancelDemo.AspNetCore.Transport;
 using Microsoft.AspNetCore.Connections.Features;
 
 namespace CancelDemo.Server.DeadPeer;
@@ -31,8 +32,6 @@ public sealed partial class PeerWatch : IDisposable
     private bool _closedAsDead;
     private int _suspectLooks;
     private TcpInfo? _lastReading;
-    private string? _closedWith;
-    private TaskCompletionSource<string>? _closed;
 
     private PeerWatch(Socket duplicate, ConnectionContext connection)
     {
@@ -59,80 +58,29 @@ public sealed partial class PeerWatch : IDisposable
         return watch;
     }
 
-    /// <summary>What the transport saw: the peer closed its side (FIN), reset the connection (RST), or stopped answering.</summary>
-    public const string Fin = "FIN";
-    public const string Rst = "RST";
-    public const string Silence = "silence";
-
     /// <summary>A verdict's signal while the peer's FIN or RST has reached the kernel but not yet the transport's reader.</summary>
-    public const string Pending = "pending";
-
-    /// <summary>The transport saw the peer end the connection (see <see cref="InputPump"/>): the first word counts.</summary>
-    public void PeerClosed(string signal)
-    {
-        TaskCompletionSource<string>? waiting;
-        lock (_gate)
-        {
-            if (_closedWith is not null)
-            {
-                return;
-            }
-            _closedWith = signal;
-            waiting = _closed;
-        }
-        waiting?.TrySetResult(signal);
-    }
+    public const string Pending = AbortSignals.Pending;
 
     /// <summary>
     /// How the client went away, read when a request learns it is gone. The watchdog's own verdict wins; then what
-    /// the transport saw (FIN, RST, or the kernel giving up). On a connection the peer has not closed (an HTTP/2
-    /// stream reset, an HTTP/2 ping timeout, a data-rate limit) the silence decides: a RST_STREAM was heard just now.
-    /// When the kernel already holds the peer's FIN or RST but the transport's reader has not run yet, the signal is
-    /// <see cref="Pending"/>: <see cref="ClosedAsync"/> gives it once the transport has read it.
+    /// the transport saw (FIN, RST, or the kernel giving up: the audit package's <see cref="ConnectionSignal"/>). On a
+    /// connection the peer has not closed (an HTTP/2 stream reset, an HTTP/2 ping timeout, a data-rate limit) the
+    /// silence decides: a RST_STREAM was heard just now. When the kernel already holds the peer's FIN or RST but the
+    /// transport's reader has not run yet, the signal is <see cref="Pending"/>: the ledger learns it at the request's end.
     /// </summary>
     public PeerVerdict? Verdict()
     {
+        var closedWith = _connection.Features.Get<ConnectionSignal>()?.ClosedWith;
         lock (_gate)
         {
             var reading = _disposed ? _lastReading : TcpInfo.Read(_duplicate) ?? _lastReading;
             if (reading is not { } info)
             {
-                return _closedWith is null ? null : new PeerVerdict(_closedWith == Silence ? PeerVerdict.DeadPeer : PeerVerdict.Client, null, _closedWith);
+                return closedWith is null ? null : new PeerVerdict(closedWith == ConnectionSignal.Silence ? PeerVerdict.DeadPeer : PeerVerdict.Client, null, closedWith);
             }
-            var dead = _closedAsDead || _closedWith == Silence || (_closedWith is null && !info.ClosedByPeer && info.SilenceMs >= 1000);
-            var signal = dead ? Silence : _closedWith ?? (info.ClosedByPeer ? Pending : "open");
+            var dead = _closedAsDead || closedWith == ConnectionSignal.Silence || (closedWith is null && !info.ClosedByPeer && info.SilenceMs >= 1000);
+            var signal = dead ? ConnectionSignal.Silence : closedWith ?? (info.ClosedByPeer ? Pending : "open");
             return new PeerVerdict(dead ? PeerVerdict.DeadPeer : PeerVerdict.Client, info.SilenceMs, signal);
-        }
-    }
-
-    /// <summary>
-    /// The transport's word on how the peer ended the connection, once it has one. If it has none within
-    /// <paramref name="bound"/> (its reader is held up behind unread data), the TCP state's best guess: a reset
-    /// connection is CLOSED, one the peer closed politely is not (yet).
-    /// </summary>
-    public async Task<string> ClosedAsync(TimeSpan bound)
-    {
-        Task<string> closed;
-        lock (_gate)
-        {
-            if (_closedWith is { } known)
-            {
-                return known;
-            }
-            _closed ??= new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            closed = _closed.Task;
-        }
-        try
-        {
-            return await closed.WaitAsync(bound);
-        }
-        catch (TimeoutException)
-        {
-            lock (_gate)
-            {
-                var reading = _disposed ? _lastReading : TcpInfo.Read(_duplicate) ?? _lastReading;
-                return reading?.State == TcpInfo.Close ? Rst : Fin;
-            }
         }
     }
 

@@ -20,8 +20,8 @@ public sealed partial class HopCaller(NextHop next, DownstreamClients clients, T
         var url = new Uri(await next.UrlAsync(protocol, stop.Token), pathAndQuery);
         var childId = ChildId(tracked.Id);
         using var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = protocol.Version(), VersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        request.Headers.Add(RequestId.Header, childId);
-        request.Headers.Add(RequestId.ParentHeader, tracked.Id);
+        request.Headers.Add(RequestIds.Header, childId);
+        request.Headers.Add(RequestIds.ParentHeader, tracked.Id);
         tracked.RecordDownstream(_ => new DownstreamCall(childId, url.ToString(), protocol == HopProtocol.Http1 ? "HTTP/1.1" : "HTTP/2", clock.GetUtcNow()));
         LogCalling(logger, url, childId);
         try
@@ -45,7 +45,7 @@ public sealed partial class HopCaller(NextHop next, DownstreamClients clients, T
     }
 
     /// <summary>The next hop's id: this one's plus ".1" (so a chain reads X, X.1, X.1.1), or a fresh one if that is too long.</summary>
-    public static string ChildId(string id) => id.Length + 2 <= RequestId.MaxLength ? id + ".1" : $"hop-{Guid.NewGuid():N}";
+    public static string ChildId(string id) => id.Length + 2 <= RequestIds.MaxLength ? id + ".1" : $"hop-{Guid.NewGuid():N}";
 
     [LoggerMessage(80, LogLevel.Information, "Calling the next hop {Url} as {RequestId}")]
     private static partial void LogCalling(ILogger logger, Uri url, string requestId);

@@ -1,34 +1,38 @@
 namespace CancelDemo.Server.Ledger;
 
-/// <summary>The server's own account of one request: an immutable snapshot.</summary>
-/// <param name="Id">The client's X-Request-Id, or one the server made.</param>
-/// <param name="Method">HTTP method.</param>
-/// <param name="Path">Request path.</param>
-/// <param name="Protocol">"HTTP/1.1" or "HTTP/2": what really arrived, whatever the path says.</param>
-/// <param name="ConnectionId">Kestrel's connection id; HTTP/2 streams on one connection share it.</param>
-/// <param name="RemoteEndPoint">The client's address and port.</param>
-/// <param name="StartedAt">When the request reached the ledger.</param>
-/// <param name="EndedAt">When the pipeline finished with it, else null.</param>
-/// <param name="Outcome">running, completed, clientAborted, timedOut, shutdown or failed.</param>
-/// <param name="StatusCode">The recorded status (499 for a client abort), else null while running.</param>
+/// <summary>
+/// The server's account of one request: the audit package's entry (<see cref="RequestEntry"/>: the request, its abort,
+/// its end, its operations) and what the server's own work did. An immutable snapshot.
+/// </summary>
+/// <param name="Id">As in <see cref="RequestEntry"/>.</param>
+/// <param name="Method">As in <see cref="RequestEntry"/>.</param>
+/// <param name="Path">As in <see cref="RequestEntry"/>.</param>
+/// <param name="Protocol">As in <see cref="RequestEntry"/>.</param>
+/// <param name="ConnectionId">As in <see cref="RequestEntry"/>.</param>
+/// <param name="RemoteEndPoint">As in <see cref="RequestEntry"/>.</param>
+/// <param name="StartedAt">As in <see cref="RequestEntry"/>.</param>
+/// <param name="EndedAt">As in <see cref="RequestEntry"/>.</param>
+/// <param name="Outcome">As in <see cref="RequestEntry"/>.</param>
+/// <param name="StatusCode">As in <see cref="RequestEntry"/>.</param>
+/// <param name="AbortObservedAt">As in <see cref="RequestEntry"/>.</param>
+/// <param name="StoppedAt">As in <see cref="RequestEntry"/>.</param>
+/// <param name="StopReason">As in <see cref="RequestEntry"/>.</param>
+/// <param name="AbortSignal">As in <see cref="RequestEntry"/>.</param>
+/// <param name="TraceId">As in <see cref="RequestEntry"/>.</param>
+/// <param name="ParentId">As in <see cref="RequestEntry"/>.</param>
+/// <param name="Route">As in <see cref="RequestEntry"/>.</param>
+/// <param name="Operations">As in <see cref="RequestEntry"/>.</param>
 /// <param name="IterationsPlanned">Steps the work was asked to run.</param>
 /// <param name="IterationsCompleted">Steps it finished.</param>
 /// <param name="BytesWritten">Response bytes the handler handed to the server.</param>
-/// <param name="AbortObservedAt">When the request-aborted token fired, else null.</param>
-/// <param name="StoppedAt">When the work stopped after a stop signal (abort, timeout, shutdown), else null.</param>
 /// <param name="WriteFailed">A response write failed because the client was gone.</param>
 /// <param name="BytesWrittenAtAbort">BytesWritten when the abort was observed, else null.</param>
 /// <param name="PeerSilentMs">At the abort, how long the peer had been silent (Linux TCP_INFO), else null.</param>
-/// <param name="StopReason">Why the work stopped early (clientAborted, timedOut, shutdown), else null.</param>
 /// <param name="AbortSource">
-/// "client" when the peer said goodbye (FIN, RST, RST_STREAM, GOAWAY), however long it had been quiet;
-/// "deadPeer" when the server gave up on a peer that had stopped answering (the watchdog, an HTTP/2 ping
-/// timeout); null when unknown or not aborted.
+/// "client" when the peer said goodbye (FIN, RST, RST_STREAM, GOAWAY), however long it had been quiet; "deadPeer" when
+/// the server gave up on a peer that had stopped answering (the watchdog, an HTTP/2 ping timeout); null when unknown or
+/// not aborted.
 /// </param>
-/// <param name="AbortSignal">How the abort reached the server: FIN, RST, RST_STREAM (an HTTP/2 stream reset on a
-/// connection that lives on) or silence (a dead peer); null when unknown or not aborted.</param>
-/// <param name="TraceId">The W3C trace id of the request (from its traceparent, which /chain forwards to the next hop).</param>
-/// <param name="ParentId">The calling hop's request id (X-Parent-Request-Id), for a downstream hop of /chain.</param>
 /// <param name="Downstream">The next hop this request called (/chain).</param>
 /// <param name="Query">The PostgreSQL statement this request ran (/query).</param>
 public sealed record LedgerEntry(
@@ -56,11 +60,15 @@ public sealed record LedgerEntry(
     string? TraceId = null,
     string? ParentId = null,
     DownstreamCall? Downstream = null,
-    QueryRecord? Query = null)
+    QueryRecord? Query = null,
+    string? Route = null,
+    IReadOnlyList<OperationEntry>? Operations = null)
+    : RequestEntry(Id, Method, Path, Protocol, ConnectionId, RemoteEndPoint, StartedAt, EndedAt, Outcome, StatusCode, AbortObservedAt,
+        AbortSignal, TraceId, ParentId, Route, Operations, StoppedAt, StopReason)
 {
-    /// <summary>Milliseconds from the abort signal to the work stopping, when both are known.</summary>
-    public double? AbortToStopMs => Between(AbortObservedAt, StoppedAt);
-
-    internal static double? Between(DateTimeOffset? abortObservedAt, DateTimeOffset? stoppedAt) =>
-        abortObservedAt is { } a && stoppedAt is { } s ? (s - a).TotalMilliseconds : null;
+    /// <summary>The server's entry as a recorded request starts.</summary>
+    public static LedgerEntry Starting(RequestStart start) => new(start.Id, start.Method, start.Path, start.Protocol, start.ConnectionId,
+        start.RemoteEndPoint, start.StartedAt, EndedAt: null, RequestOutcome.Running, StatusCode: null, IterationsPlanned: 0,
+        IterationsCompleted: 0, BytesWritten: 0, AbortObservedAt: null, StoppedAt: null, TraceId: start.TraceId, ParentId: start.ParentId,
+        Route: start.Route);
 }

@@ -15,8 +15,8 @@ public sealed class OwnOrigins(Listeners listeners) : IConfigureOptions<CorsOpti
     public void Configure(CorsOptions options) => options.AddDefaultPolicy(policy => policy
         .SetIsOriginAllowed(IsOwn)
         .WithMethods(HttpMethods.Get)
-        .WithHeaders(Ledger.RequestId.Header)
-        .WithExposedHeaders(Ledger.RequestId.Header));
+        .WithHeaders(RequestIds.Header)
+        .WithExposedHeaders(RequestIds.Header));
 
     public bool IsOwn(string origin)
     {

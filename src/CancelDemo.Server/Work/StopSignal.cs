@@ -122,7 +122,7 @@ public sealed class StopSignalFactory(IHostApplicationLifetime lifetime, TimePro
 {
     public StopSignal Create(HttpContext context)
     {
-        var tracked = context.Features.Get<TrackedRequest>()
+        var tracked = context.Features.Get<AuditedRequest>() as TrackedRequest
             ?? throw new InvalidOperationException("Only a request recorded in the ledger has a stop signal; the recording middleware must run first.");
         var stop = new StopSignal(tracked, context.Features.Get<PeerWatch>(), clock, context.RequestAborted, lifetime.ApplicationStopping);
         context.Response.RegisterForDispose(stop);

@@ -59,7 +59,7 @@ public class CancelDemoServer : WebApplicationFactory<Program>
     public static HttpRequestMessage Get(string pathAndQuery, string requestId)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
-        request.Headers.Add(RequestId.Header, requestId);
+        request.Headers.Add(RequestIds.Header, requestId);
         return request;
     }
 

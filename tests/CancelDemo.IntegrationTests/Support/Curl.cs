@@ -11,7 +11,7 @@ public static class Curl
     public static string[] CommandFor(CancelDemoServer server, Transport transport, string pathAndQuery, string requestId)
     {
         var url = new Uri(server.BaseAddress(transport), pathAndQuery).ToString();
-        string[] common = ["curl", "-sS", "-o", "/dev/null", "-H", $"{CancelDemo.Server.Ledger.RequestId.Header}: {requestId}"];
+        string[] common = ["curl", "-sS", "-o", "/dev/null", "-H", $"{RequestIds.Header}: {requestId}"];
         return transport switch
         {
             Transport.Http1 => [.. common, "--http1.1", url],

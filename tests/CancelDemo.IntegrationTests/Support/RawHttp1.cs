@@ -32,7 +32,7 @@ public sealed class RawHttp1 : IDisposable
 
     public Task GetAsync(string pathAndQuery, string? requestId = null, bool close = false) => SendAsync(
         $"GET {pathAndQuery} HTTP/1.1\r\nHost: localhost\r\n" +
-        (requestId is null ? "" : $"{RequestId.Header}: {requestId}\r\n") +
+        (requestId is null ? "" : $"{RequestIds.Header}: {requestId}\r\n") +
         (close ? "Connection: close\r\n" : "") + "\r\n");
 
     /// <summary>One read: the response has begun to arrive.</summary>

@@ -3,14 +3,15 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
-namespace CancelDemo.Server.DeadPeer;
+namespace CancelDemo.AspNetCore.Transport;
 
 /// <summary>
 /// The transport's input, pumped into a pipe that Kestrel reads instead. The pump always has a read pending on the
 /// transport, so it sees the moment the peer ends its side, whether or not Kestrel is reading (over HTTP/1.1 Kestrel
 /// reads nothing while a request without a body runs): the read completes (FIN) or fails with
-/// <see cref="ConnectionResetException"/> (RST). It tells the connection's <see cref="PeerWatch"/> before it passes
-/// the end on, so an HTTP/2 connection's requests, aborted when Kestrel reads that end, always find it recorded. A
+/// <see cref="ConnectionResetException"/> (RST). It tells the connection's <see cref="ConnectionSignal"/> before it passes
+/// the end on, so an HTTP/2 connection's requests, aborted when Kestrel reads that end, always find it recorded (an
+/// HTTP/1.1 request can learn of its abort first, from the transport's closed event: it waits for the pump's word). A
 /// connection the kernel gave up on (ETIMEDOUT: its retransmissions or keepalive probes went unanswered) is passed on
 /// as a reset: Kestrel treats a reset as a client leaving, but logs an unknown socket error as a warning, and a
 /// vanished client is normal traffic.
@@ -19,13 +20,13 @@ public sealed class InputPump
 {
     private readonly PipeReader _source;
     private readonly Pipe _pipe;
-    private readonly PeerWatch? _watch;
+    private readonly ConnectionSignal _signal;
 
-    private InputPump(PipeReader source, Pipe pipe, PeerWatch? watch)
+    private InputPump(PipeReader source, Pipe pipe, ConnectionSignal signal)
     {
         _source = source;
         _pipe = pipe;
-        _watch = watch;
+        _signal = signal;
         Pumping = PumpAsync();
     }
 
@@ -38,11 +39,11 @@ public sealed class InputPump
     /// <param name="source">The transport's input.</param>
     /// <param name="pool">The transport's memory pool, so buffers come from where Kestrel's own come from.</param>
     /// <param name="pauseAt">Bytes buffered before the pump waits for Kestrel to read (Kestrel's MaxRequestBufferSize; 0: no limit).</param>
-    /// <param name="watch">The connection's watch, told how the peer ended the connection; null where there is none.</param>
-    public static InputPump Start(PipeReader source, MemoryPool<byte>? pool, long pauseAt, PeerWatch? watch) =>
+    /// <param name="signal">Told how the input ended.</param>
+    public static InputPump Start(PipeReader source, MemoryPool<byte>? pool, long pauseAt, ConnectionSignal signal) =>
         // Inline on both sides: Kestrel's read resumes on the pump's own thread (the transport's I/O queue, where it
         // would have resumed anyway), so the pump adds a copy but no thread hop.
-        new(source, new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, pauseAt, pauseAt / 2, useSynchronizationContext: false)), watch);
+        new(source, new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, pauseAt, pauseAt / 2, useSynchronizationContext: false)), signal);
 
     /// <summary>Kestrel is done with the connection: stops the pump's pending read and waits for it to end.</summary>
     public async Task StopAsync()
@@ -55,6 +56,7 @@ public sealed class InputPump
     {
         var target = _pipe.Writer;
         Exception? error = null;
+        string? peer = null;
         try
         {
             while (true)
@@ -72,7 +74,7 @@ public sealed class InputPump
                 var flushed = await target.FlushAsync();
                 if (result.IsCompleted)
                 {
-                    _watch?.PeerClosed(PeerWatch.Fin);
+                    peer = ConnectionSignal.Fin;
                     break;
                 }
                 if (flushed.IsCompleted || flushed.IsCanceled)
@@ -83,18 +85,20 @@ public sealed class InputPump
         }
         catch (ConnectionResetException e)
         {
-            _watch?.PeerClosed(PeerWatch.Rst);
+            peer = ConnectionSignal.Rst;
             error = e;
         }
         catch (Exception e) when ((e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode == SocketError.TimedOut)
         {
-            _watch?.PeerClosed(PeerWatch.Silence);
+            peer = ConnectionSignal.Silence;
             error = new ConnectionResetException("The peer stopped answering (TCP keepalive or retransmission timeout).", e);
         }
         catch (Exception e)
         {
             error = e; // the server aborted the connection: Kestrel knows why
         }
+        // Told before the end is passed on to Kestrel.
+        _signal.InputEnded(peer);
         await target.CompleteAsync(error);
     }
 }

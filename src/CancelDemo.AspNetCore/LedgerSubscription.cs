@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace CancelDemo.Server.Ledger;
+namespace CancelDemo.AspNetCore;
 
 /// <summary>One watcher of the ledger's changes, registered from its creation until disposed.</summary>
-public sealed class LedgerSubscription(ChannelReader<LedgerEntry> reader, Action unsubscribe) : IDisposable
+public sealed class LedgerSubscription(ChannelReader<RequestEntry> reader, Action unsubscribe) : IDisposable
 {
     /// <summary>The changes, ending quietly when <paramref name="cancellationToken"/> fires: a watcher leaving is normal.</summary>
-    public async IAsyncEnumerable<LedgerEntry> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<RequestEntry> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await WaitQuietlyAsync(cancellationToken))
         {
@@ -18,6 +18,7 @@ public sealed class LedgerSubscription(ChannelReader<LedgerEntry> reader, Action
         }
     }
 
+    /// <summary>Ends the subscription: no more changes are kept for it.</summary>
     public void Dispose() => unsubscribe();
 
     private async Task<bool> WaitQuietlyAsync(CancellationToken cancellationToken)

@@ -1,14 +1,14 @@
-namespace CancelDemo.Server.Ledger;
+namespace CancelDemo.AspNetCore;
 
 /// <summary>The one place that decides how a request ended, from what the pipeline saw.</summary>
 public static class OutcomeRules
 {
-    /// <summary>499 Client Closed Request: nginx's code, as in the seed.</summary>
+    /// <summary>499 Client Closed Request: nginx's code.</summary>
     public const int ClientClosedRequest = 499;
 
     /// <param name="statusCode">The response status when the pipeline finished.</param>
-    /// <param name="stopReason">Why the handler stopped its work early, or None.</param>
-    /// <param name="clientGone">RequestAborted had fired by the end of the pipeline.</param>
+    /// <param name="stopReason">Why the app stopped its work early, or None.</param>
+    /// <param name="clientGone">The client went away while the pipeline ran (RequestAborted fired).</param>
     /// <param name="threw">The pipeline ended with an exception.</param>
     public static (RequestOutcome Outcome, int StatusCode) Decide(int statusCode, StopReason stopReason, bool clientGone, bool threw)
     {
@@ -21,12 +21,16 @@ public static class OutcomeRules
             case StopReason.Shutdown:
                 return (RequestOutcome.Shutdown, statusCode);
         }
-        // A response already sent in full is complete even if the client closes right after it.
+        if (clientGone && (threw || statusCode == ClientClosedRequest))
+        {
+            return (RequestOutcome.ClientAborted, ClientClosedRequest);
+        }
         if (threw)
         {
-            return clientGone ? (RequestOutcome.ClientAborted, ClientClosedRequest) : (RequestOutcome.Failed, StatusCodes.Status500InternalServerError);
+            return (RequestOutcome.Failed, 500);
         }
-        // A redirect or "not modified" is an answer too; a 4xx or 5xx is not.
+        // A response already sent in full is complete even if the client closed right after it; a redirect or
+        // "not modified" is an answer too; a 4xx or 5xx is not.
         return statusCode is >= 200 and < 400 ? (RequestOutcome.Completed, statusCode) : (RequestOutcome.Failed, statusCode);
     }
 
