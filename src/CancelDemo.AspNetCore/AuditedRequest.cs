@@ -164,11 +164,6 @@ public class AuditedRequest
         _abortObservedAt = at;
         _abortSignalPending = signal == AbortSignals.Pending;
         _abortSignal = _abortSignalPending ? null : signal;
-        if (_watched?.Activity is { IsAllDataRequested: true } activity)
-        {
-            activity.AddEvent(new ActivityEvent("canceldemo.client_aborted",
-                tags: new ActivityTagsCollection { ["canceldemo.abort_signal"] = signal ?? "unknown" }));
-        }
         return true;
     }
 
@@ -228,8 +223,8 @@ public class AuditedRequest
     // ---- What the audit middleware and the operation tracker do ------------------------------------------------
 
     /// <summary>What the RequestAborted callback reads to tell how the client went.</summary>
-    internal void Watch(Activity? activity, ConnectionSignal? connection, bool http2, CancellationToken timeout, CancellationToken stopping) =>
-        _watched = new Watched(activity, connection, http2, timeout, stopping);
+    internal void Watch(ConnectionSignal? connection, bool http2, CancellationToken timeout, CancellationToken stopping) =>
+        _watched = new Watched(connection, http2, timeout, stopping);
 
     /// <summary>RequestAborted fired: when, and how the server was told.</summary>
     internal void ClientGone()
@@ -310,7 +305,7 @@ public class AuditedRequest
         }
     }
 
-    private sealed record Watched(Activity? Activity, ConnectionSignal? Connection, bool Http2, CancellationToken Timeout, CancellationToken Stopping);
+    private sealed record Watched(ConnectionSignal? Connection, bool Http2, CancellationToken Timeout, CancellationToken Stopping);
 
     private sealed class Operation(AuditedRequest request, string name, string source, DateTimeOffset startedAt)
     {

@@ -49,7 +49,7 @@ internal sealed class CancellationAuditMiddleware(
         }
         context.Features.Set(request);
         activity?.SetCustomProperty(AuditedRequest.ActivityProperty, request);
-        request.Watch(activity, context.Features.Get<ConnectionSignal>(), HttpProtocol.IsHttp2(context.Request.Protocol) || HttpProtocol.IsHttp3(context.Request.Protocol),
+        request.Watch(context.Features.Get<ConnectionSignal>(), HttpProtocol.IsHttp2(context.Request.Protocol) || HttpProtocol.IsHttp3(context.Request.Protocol),
             context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken ?? default, lifetime.ApplicationStopping);
         var threw = false;
         var aborted = context.RequestAborted.UnsafeRegister(static state => ((AuditedRequest)state!).ClientGone(), request);
@@ -81,6 +81,9 @@ internal sealed class CancellationAuditMiddleware(
             var ended = ledger.Clock.GetUtcNow();
             if (snapshot.AbortObservedAt is { } abortedAt && activity is { IsAllDataRequested: true })
             {
+                // Added now, at the abort's own time: only now is a FIN or RST that was on its way known.
+                activity.AddEvent(new ActivityEvent("canceldemo.client_aborted", abortedAt,
+                    new ActivityTagsCollection { ["canceldemo.abort_signal"] = snapshot.AbortSignal ?? "unknown" }));
                 activity.SetTag("canceldemo.work_after_abort_ms", Math.Round((ended - abortedAt).TotalMilliseconds, 3));
             }
             request.End(outcome, status, ended, Settled);

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace CancelDemo.Server.Ledger;
 
 /// <summary>
 /// The server's account of one request: the audit package's entry (<see cref="RequestEntry"/>: the request, its abort,
-/// its end, its operations) and what the server's own work did. An immutable snapshot.
+/// its end, its operations) and what the server's own work did, written after the package's fields. An immutable snapshot.
 /// </summary>
 /// <param name="Id">As in <see cref="RequestEntry"/>.</param>
 /// <param name="Method">As in <see cref="RequestEntry"/>.</param>
@@ -46,21 +48,21 @@ public sealed record LedgerEntry(
     DateTimeOffset? EndedAt,
     RequestOutcome Outcome,
     int? StatusCode,
-    int IterationsPlanned,
-    int IterationsCompleted,
-    long BytesWritten,
+    [property: JsonPropertyOrder(1)] int IterationsPlanned,
+    [property: JsonPropertyOrder(1)] int IterationsCompleted,
+    [property: JsonPropertyOrder(1)] long BytesWritten,
     DateTimeOffset? AbortObservedAt,
     DateTimeOffset? StoppedAt,
-    bool WriteFailed = false,
-    long? BytesWrittenAtAbort = null,
-    double? PeerSilentMs = null,
+    [property: JsonPropertyOrder(1)] bool WriteFailed = false,
+    [property: JsonPropertyOrder(1)] long? BytesWrittenAtAbort = null,
+    [property: JsonPropertyOrder(1)] double? PeerSilentMs = null,
     StopReason? StopReason = null,
-    string? AbortSource = null,
+    [property: JsonPropertyOrder(1)] string? AbortSource = null,
     string? AbortSignal = null,
     string? TraceId = null,
     string? ParentId = null,
-    DownstreamCall? Downstream = null,
-    QueryRecord? Query = null,
+    [property: JsonPropertyOrder(1)] DownstreamCall? Downstream = null,
+    [property: JsonPropertyOrder(1)] QueryRecord? Query = null,
     string? Route = null,
     IReadOnlyList<OperationEntry>? Operations = null)
     : RequestEntry(Id, Method, Path, Protocol, ConnectionId, RemoteEndPoint, StartedAt, EndedAt, Outcome, StatusCode, AbortObservedAt,
