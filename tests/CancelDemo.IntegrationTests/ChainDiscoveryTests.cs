@@ -1,5 +1,6 @@
 using System.Net;
 using CancelDemo.IntegrationTests.Support;
+using CancelDemo.Server.Downstream;
 using static CancelDemo.IntegrationTests.Support.CancelDemoServer;
 
 namespace CancelDemo.IntegrationTests;
@@ -84,5 +85,21 @@ public sealed class ChainDiscoveryTests
             Assert.Contains("Downstream:BaseUrl", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task AChainLeftAtItsDefaultHopCountEndsAtItsLeaf()
+    {
+        // Found by `cancel-probe audit --openapi`: /chain without hops= called itself for ever, each hop taking the default again.
+        await using var edge = new CancelDemoServer();
+        using var client = edge.CreateClient(Transport.Http1);
+        var id = NewId("default-hops");
+
+        using var response = await client.SendAsync(Get("/chain?iterations=1&stepMs=1", id)).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var hop = await edge.WaitForEndAsync(HopCaller.ChildId(id));
+        Assert.Null(hop.Downstream); // the one hop of the default is the leaf
+        Assert.Equal(1, hop.IterationsCompleted);
     }
 }

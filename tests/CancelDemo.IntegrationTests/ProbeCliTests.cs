@@ -98,6 +98,25 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
     }
 
     [Fact]
+    public async Task AuditTakesEveryCallableGetOfTheOpenApiDocumentAndCancelDemoStopsOnEach()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"audit-openapi-{Guid.NewGuid():N}.json");
+        var baseAddress = server.BaseAddress(Transport.Http1);
+        var (exit, output) = await RunProbeAsync("audit", baseAddress.ToString(), "--openapi", new Uri(baseAddress, "swagger/v1/swagger.json").ToString(), "--json", json);
+
+        Assert.True(exit == 0, output); // every endpoint stops, or answered before the cancel
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var verdicts = results.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("path").GetString()!, r => r.GetProperty("verdict").GetString());
+        foreach (var loop in new[] { "/http1", "/http2", "/download", "/stream", "/chain" })
+        {
+            Assert.Equal("stops", verdicts[loop]);
+        }
+        Assert.Equal("answered", verdicts["/healthz"]); // fast: nothing to cancel
+        Assert.DoesNotContain(verdicts.Keys, p => p.StartsWith("/requests", StringComparison.Ordinal)); // the ledger's own
+        File.Delete(json);
+    }
+
+    [Fact]
     public async Task ProbeHelpExplainsEveryOption()
     {
         var (exit, output) = await RunProbeAsync("--help");
@@ -115,6 +134,8 @@ public sealed class ProbeCliTests(CancelDemoServer server) : IClassFixture<Cance
     /// killing it silently.
     /// </summary>
     private static Task<(int ExitCode, string Output)> RunProbeAsync(params string[] args) =>
-        ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"), .. args,
-            .. args.Contains("--ledger-wait") ? Array.Empty<string>() : ["--ledger-wait", "10s"]], timeout: TimeSpan.FromSeconds(60));
+        args[0] == "audit"
+            ? ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"), .. args], timeout: TimeSpan.FromSeconds(120))
+            : ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "CancelDemo.Probe.dll"), .. args,
+                .. args.Contains("--ledger-wait") ? Array.Empty<string>() : ["--ledger-wait", "10s"]], timeout: TimeSpan.FromSeconds(60));
 }

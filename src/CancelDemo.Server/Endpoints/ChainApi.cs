@@ -52,9 +52,10 @@ public static class ChainApi
                 ? await QueryApi.RunAsync(query, stop, postgres, runner, log, clock)
                 : await WorkApi.RunAsync(query, stop, operation, log, clock);
         }
-        var next = QueryString.Create(context.Request.Query.Select(p => p.Key == Hops.Name
-            ? new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>(p.Key, (hops - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
-            : p));
+        // The same query with one hop fewer; hops is always sent on, also when this request left it at its default
+        // (without it every hop would take the default again, and the chain would never end).
+        var next = QueryString.Create(context.Request.Query.Where(p => p.Key != Hops.Name)
+            .Append(new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>(Hops.Name, (hops - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))));
         try
         {
             // The hop's own status, whatever it is (a leaf's 504, a hop's 502): the edge answers and records that.
