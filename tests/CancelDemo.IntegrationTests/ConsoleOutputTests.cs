@@ -71,8 +71,18 @@ public sealed partial class ConsoleOutputTests
     {
         using var ledger = server.CreateClient(Transport.Http1);
         using var bound = new CancellationTokenSource(TaskTimeouts.Default);
-        while (!(await ledger.GetStringAsync(path, bound.Token)).Contains(text, StringComparison.Ordinal))
+        while (true)
         {
+            // 404 until the request has reached the server: on a busy machine the first look can come before it.
+            using var response = await ledger.GetAsync(path, bound.Token);
+            if (response.StatusCode != HttpStatusCode.NotFound)
+            {
+                response.EnsureSuccessStatusCode();
+                if ((await response.Content.ReadAsStringAsync(bound.Token)).Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
             await Task.Delay(50, bound.Token);
         }
     }

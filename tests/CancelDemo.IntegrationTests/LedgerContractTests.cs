@@ -29,7 +29,8 @@ public abstract partial class LedgerContractTests
 
         using var cancel = new CancellationTokenSource();
         var call = client.SendAsync(CancelDemoServer.Get(longPath, id), cancel.Token);
-        await WaitForAsync(client, id, e => e.GetProperty("outcome").GetString() == "running");
+        // Running, and with its operation started: on a busy machine that can take longer than any fixed pause.
+        await WaitForAsync(client, id, e => e.GetProperty("outcome").GetString() == "running" && (OperationSource is not { } started || HasOperation(e, started)));
         await Task.Delay(300); // let time pass: the work gets going
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
@@ -134,6 +135,10 @@ public abstract partial class LedgerContractTests
             }
         }
     }
+
+    private static bool HasOperation(JsonElement entry, string source) =>
+        entry.GetProperty("operations") is { ValueKind: JsonValueKind.Array } operations
+        && operations.EnumerateArray().Any(o => o.GetProperty("source").GetString() == source);
 
     /// <summary>Reads GET /requests/{id} (bounded) until the entry satisfies <paramref name="condition"/>.</summary>
     protected static async Task<JsonElement> WaitForAsync(HttpClient client, string id, Func<JsonElement, bool> condition)
