@@ -6,7 +6,7 @@ namespace CancelDemo.AspNetCore;
 /// <summary>Meter "CancelDemo.AspNetCore": what work outlived aborted requests, per route.</summary>
 internal sealed class AuditMetrics
 {
-    public const string MeterName = "CancelDemo.AspNetCore";
+    public const string MeterName = CancellationAuditTelemetry.MeterName;
 
     private readonly Histogram<double> _workAfterAbort;
     private readonly Counter<long> _ranOn;

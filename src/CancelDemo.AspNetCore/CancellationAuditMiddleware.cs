@@ -82,9 +82,9 @@ internal sealed class CancellationAuditMiddleware(
             if (snapshot.AbortObservedAt is { } abortedAt && activity is { IsAllDataRequested: true })
             {
                 // Added now, at the abort's own time: only now is a FIN or RST that was on its way known.
-                activity.AddEvent(new ActivityEvent("canceldemo.client_aborted", abortedAt,
-                    new ActivityTagsCollection { ["canceldemo.abort_signal"] = snapshot.AbortSignal ?? "unknown" }));
-                activity.SetTag("canceldemo.work_after_abort_ms", Math.Round((ended - abortedAt).TotalMilliseconds, 3));
+                activity.AddEvent(new ActivityEvent(CancellationAuditTelemetry.ClientAbortedEvent, abortedAt,
+                    new ActivityTagsCollection { [CancellationAuditTelemetry.AbortSignalTag] = snapshot.AbortSignal ?? "unknown" }));
+                activity.SetTag(CancellationAuditTelemetry.WorkAfterAbortTag, Math.Round((ended - abortedAt).TotalMilliseconds, 3));
             }
             request.End(outcome, status, ended, Settled);
         }

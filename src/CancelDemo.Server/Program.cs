@@ -15,7 +15,9 @@ if (SettingsCheck.Problems(builder.Configuration) is { Count: > 0 } problems)
 {
     return StartupErrors.BadConfiguration(problems);
 }
-builder.Services.AddCancelDemoLogging();
+var telemetry = TelemetrySetup.Export(builder.Configuration);
+builder.AddCancelDemoTelemetry(telemetry);
+builder.Services.AddCancelDemoLogging(writeToProviders: telemetry is not null);
 builder.AddCancelDemoKestrel();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddDeadPeerDetection();

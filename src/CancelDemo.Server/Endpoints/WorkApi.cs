@@ -1,3 +1,4 @@
+using CancelDemo.Server.Diagnostics;
 using CancelDemo.Server.Ledger;
 using CancelDemo.Server.Parameters;
 using CancelDemo.Server.Work;
@@ -44,6 +45,9 @@ public static class WorkApi
             stop.TimeoutAfter(TimeSpan.FromMilliseconds(timeoutMs));
         }
         stop.Tracked.PlanIterations(iterations);
+        // A span of its own (only when something listens): its end and its tags show where the work stopped.
+        using var loop = ServerActivities.Source.StartActivity(ServerActivities.CostlyOperation);
+        loop?.SetTag(ServerActivities.IterationsTag, iterations);
         var started = clock.GetTimestamp();
         var i = 0;
         try
@@ -57,9 +61,12 @@ public static class WorkApi
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-            return Stopped(await stop.StoppedAsync(), i, iterations, query.GetOptional(TimeoutMs), log);
+            var reason = await stop.StoppedAsync();
+            ServerActivities.LoopEnded(loop, i, reason);
+            return Stopped(reason, i, iterations, query.GetOptional(TimeoutMs), log);
         }
 
+        ServerActivities.LoopEnded(loop, i, StopReason.None);
         return TypedResults.Ok(new WorkCompleted("Task completed successfully", i, clock.GetElapsedTime(started).TotalMilliseconds));
     }
 

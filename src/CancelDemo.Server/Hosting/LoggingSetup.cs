@@ -14,8 +14,10 @@ public static class LoggingSetup
     /// sink with the seed-like template is configured by section "ConsoleLog". With ConsoleLog:Async (the default)
     /// a request only queues its line for Serilog.Sinks.Async's background writer, which waits for room when the
     /// queue is full: nothing is dropped. Microsoft.Extensions.Logging's own filters (Logging:LogLevel) do not apply.
+    /// With <paramref name="writeToProviders"/> (OpenTelemetry on) each event also goes to the logger providers, as
+    /// OpenTelemetry's log records.
     /// </summary>
-    public static IServiceCollection AddCancelDemoLogging(this IServiceCollection services)
+    public static IServiceCollection AddCancelDemoLogging(this IServiceCollection services, bool writeToProviders = false)
     {
         services.AddOptions<ConsoleLogOptions>().BindConfiguration(ConsoleLogOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ConsoleLogOptions>, ValidateConsoleLogOptions>();
@@ -36,7 +38,7 @@ public static class LoggingSetup
             {
                 logger.WriteTo.Console(outputTemplate: Defaults.LogTemplate, theme: ConsoleTheme.None);
             }
-        }, preserveStaticLogger: true);
+        }, preserveStaticLogger: true, writeToProviders: writeToProviders);
     }
 
     /// <summary>The sink assemblies section "Serilog" may name (Console, Async), without scanning every loaded assembly.</summary>

@@ -28,6 +28,8 @@ public static class SettingsCheck
         .. Section(configuration, TransportOptions.Section, new ValidateTransportOptions()),
         .. Section(configuration, DownstreamOptions.Section, new ValidateDownstreamOptions()),
         .. Section<TlsOptions>(configuration, TlsOptions.Section, validator: null),
+        .. Section<TelemetryOptions>(configuration, TelemetryOptions.Section, validator: null),
+        .. Otlp(configuration),
         .. SerilogLevels(configuration),
         .. KestrelEndpoints(configuration),
     ];
@@ -123,6 +125,22 @@ public static class SettingsCheck
             {
                 yield return $"{key} is '{LogText.Escape(value)}': it must be one of {string.Join(", ", Enum.GetNames<LogEventLevel>())}.";
             }
+        }
+    }
+
+    /// <summary>The standard OTLP exporter settings, as OpenTelemetry's exporter would read them.</summary>
+    private static IEnumerable<string> Otlp(IConfiguration configuration)
+    {
+        var endpoint = configuration[TelemetrySetup.EndpointKey];
+        if (!string.IsNullOrWhiteSpace(endpoint)
+            && !(Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+        {
+            yield return $"{TelemetrySetup.EndpointKey} is '{LogText.Escape(endpoint)}': it must be an http:// or https:// URL, e.g. http://localhost:4317.";
+        }
+        var protocol = configuration[TelemetrySetup.ProtocolKey];
+        if (!string.IsNullOrWhiteSpace(protocol) && !TelemetrySetup.Protocols.Contains(protocol.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            yield return $"{TelemetrySetup.ProtocolKey} is '{LogText.Escape(protocol)}': it must be one of {string.Join(", ", TelemetrySetup.Protocols)}.";
         }
     }
 

@@ -1,3 +1,4 @@
+using CancelDemo.Server.Hosting;
 using CancelDemo.Server.Kestrel;
 
 namespace CancelDemo.Server.Web;
@@ -20,6 +21,12 @@ public static partial class StartupBanner
             {
                 LogTrust(logger, $"curl --http2 --cacert {certificate.PemPath} {https}http2");
             }
+            if (app.Services.GetService<TelemetryExport>() is { } export)
+            {
+                // The switch as the runtime holds it now, not as it was asked for.
+                var suppressed = !AppContext.TryGetSwitch(TelemetrySetup.AspNetCoreSwitch, out var value) || value;
+                LogTelemetry(logger, export.Endpoint, export.Protocol, export.ServiceName, suppressed ? "off" : "on");
+            }
         });
         return app;
     }
@@ -29,4 +36,7 @@ public static partial class StartupBanner
 
     [LoggerMessage(31, LogLevel.Information, "HTTPS uses a self-signed localhost certificate; trust it with: {Command}")]
     private static partial void LogTrust(ILogger logger, string command);
+
+    [LoggerMessage(32, LogLevel.Information, "OpenTelemetry: traces, metrics and logs go to {Endpoint} ({Protocol}) as service {ServiceName}; ASP.NET Core's own span tags {AspNetCoreTags}")]
+    private static partial void LogTelemetry(ILogger logger, Uri endpoint, string protocol, string serviceName, string aspNetCoreTags);
 }
