@@ -47,6 +47,10 @@ public sealed class StandaloneServerTests
         { ["--DeadPeer:SilenceTimout=1"], ["DeadPeer:SilenceTimout is not a setting; did you mean DeadPeer:SilenceTimeout?"] },
         { ["--DeadPeer:TcpUserTimeout=00:10:00"], ["DeadPeer:TcpUserTimeout is no longer a setting: TCP_USER_TIMEOUT also cut off live clients that only stopped reading; use DeadPeer:SilenceTimeout."] },
         { ["--Downstream:BaseUrl=ftp://example"], ["Downstream:BaseUrl must be an absolute http:// or https:// URL (it is 'ftp://example')."] },
+        { ["--OTEL_EXPORTER_OTLP_ENDPOINT=localhost:4317"], ["OTEL_EXPORTER_OTLP_ENDPOINT is 'localhost:4317': it must be an http:// or https:// URL, e.g. http://localhost:4317."] },
+        { ["--OTEL_EXPORTER_OTLP_PROTOCOL=http/json"], ["OTEL_EXPORTER_OTLP_PROTOCOL is 'http/json': it must be one of grpc, http/protobuf."] },
+        { ["--Telemetry:AspNetCoreTags=yes"], ["Telemetry:AspNetCoreTags is 'yes': it must be true or false."] },
+        { ["--Telemetry:AspNetCoreTag=true"], ["Telemetry:AspNetCoreTag is not a setting; did you mean Telemetry:AspNetCoreTags?"] },
         {
             // Every problem in every section, at once.
             ["--ConsoleLog:QueueSize=0", "--Transport:IOQueueCount=99", "--DeadPeer:Http2PingDelay=00:00:00", "--DeadPeer:SilenceTimeout=00:00:05", "--Ledger:Capacity=abc"],

@@ -27,7 +27,14 @@ public sealed class ProxyProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"https://127.0.0.1:{Port}/");
 
-    public static async Task<ProxyProcess> StartAsync(string proxy, CancelDemoServer server, IReadOnlyDictionary<string, string> settings)
+    public static Task<ProxyProcess> StartAsync(string proxy, CancelDemoServer server, IReadOnlyDictionary<string, string> settings) =>
+        StartAsync(proxy, server.BaseAddress, server.Certificate.PemPath, server.Certificate.KeyPemPath, settings);
+
+    /// <summary>The proxy in front of a server of its own process, with that server's certificate.</summary>
+    public static Task<ProxyProcess> StartAsync(string proxy, ServerProcess server, IReadOnlyDictionary<string, string> settings) =>
+        StartAsync(proxy, server.BaseAddress, Path.Combine(server.StateDirectory, "localhost.pem"), Path.Combine(server.StateDirectory, "localhost-key.pem"), settings);
+
+    private static async Task<ProxyProcess> StartAsync(string proxy, Func<Transport, Uri> server, string certificate, string key, IReadOnlyDictionary<string, string> settings)
     {
         var port = LoopbackPort.Free();
         var work = Directory.CreateTempSubdirectory($"canceldemo-{proxy}-").FullName;
@@ -35,11 +42,11 @@ public sealed class ProxyProcess : IAsyncDisposable
         {
             ["OUT"] = work,
             ["PROXY_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["HTTP1"] = HostPort(server.BaseAddress(Transport.Http1)),
-            ["HTTPS"] = HostPort(server.BaseAddress(Transport.Https)),
-            ["H2C"] = HostPort(server.BaseAddress(Transport.H2c)),
-            ["CERT"] = server.Certificate.PemPath,
-            ["KEY"] = server.Certificate.KeyPemPath,
+            ["HTTP1"] = HostPort(server(Transport.Http1)),
+            ["HTTPS"] = HostPort(server(Transport.Https)),
+            ["H2C"] = HostPort(server(Transport.H2c)),
+            ["CERT"] = certificate,
+            ["KEY"] = key,
         };
         var process = ChildProcess.Start("bash", [RepositoryFiles.Path("samples", "proxies", "run.sh"), proxy], environment);
         var proxyProcess = new ProxyProcess(proxy, port, process, work);

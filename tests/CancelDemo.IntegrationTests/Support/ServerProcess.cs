@@ -33,10 +33,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts the server with <paramref name="settings"/> (as --key=value arguments) from
     /// <paramref name="workingDirectory"/>, optionally under <paramref name="wrapper"/> (e.g. strace), and
-    /// waits (bounded) until every listener has said where it is.
+    /// waits (bounded) until every listener has said where it is. <paramref name="environment"/> is added to the
+    /// process's environment (what a user sets there: OTEL_* variables).
     /// </summary>
     public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null,
-        IReadOnlyList<string>? wrapper = null, string? stateDirectory = null)
+        IReadOnlyList<string>? wrapper = null, string? stateDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         stateDirectory ??= CancelDemoServer.StateDirectory;
         var arguments = new Dictionary<string, string>
@@ -67,7 +68,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             }
         }
         string[] command = [.. wrapper ?? [], "dotnet", Dll, .. arguments.Select(a => $"--{a.Key}={a.Value}")];
-        var process = ChildProcess.Start(command[0], command.Skip(1), workingDirectory: workingDirectory, onLine: OnLine);
+        var process = ChildProcess.Start(command[0], command.Skip(1), environment, workingDirectory: workingDirectory, onLine: OnLine);
         var server = new ServerProcess(process, listeners, stateDirectory);
         try
         {
