@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
 using CancelDemo.IntegrationTests.Support;
 using CancelDemo.Server.Downstream;
 using static CancelDemo.IntegrationTests.Support.CancelDemoServer;
@@ -115,7 +113,7 @@ public sealed class TracingTests(TracedServers servers, TracingReport report)
         }
         else
         {
-            await Polling.UntilAsync(async () => (await LedgerEntryAsync(leafServer, leafId)) is { } entry
+            await Polling.UntilAsync(async () => (await leafServer.LedgerEntryAsync(leafId)) is { } entry
                 && entry.GetProperty("iterationsCompleted").GetInt32() >= 1, TaskTimeouts.Default);
         }
         cancel.Cancel();
@@ -123,20 +121,8 @@ public sealed class TracingTests(TracedServers servers, TracingReport report)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         // The connection stays open until the server has recorded the end: over HTTP/2 the RST_STREAM is then the only
         // signal, as from a client that goes on using its connection (closing it at once would race a FIN against it).
-        await Polling.UntilAsync(async () => (await LedgerEntryAsync(edge, id))?.GetProperty("outcome").GetString() is not (null or "running"), TaskTimeouts.Default);
+        await edge.WaitForLedgerEndAsync(id);
         return (traceId, cancelledAt);
-    }
-
-    private static async Task<JsonElement?> LedgerEntryAsync(ServerProcess server, string id)
-    {
-        using var client = server.CreateClient(Transport.Http1);
-        using var response = await client.GetAsync(new Uri($"/requests/{id}", UriKind.Relative));
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null; // not there yet
-        }
-        response.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 }
 

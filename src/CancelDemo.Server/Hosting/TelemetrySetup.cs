@@ -89,7 +89,8 @@ public static class TelemetrySetup
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddMeter(CancelDemoMetrics.MeterName, CancellationAuditTelemetry.MeterName, "Npgsql"))
-            .WithLogging()
+            // The message as the console shows it (the template and its values are attributes beside it).
+            .WithLogging(_ => { }, logging => logging.IncludeFormattedMessage = true)
             // Endpoint, protocol and headers from the standard OTEL_EXPORTER_OTLP_* settings, for every signal.
             .UseOtlpExporter();
         return true;

@@ -12,14 +12,14 @@ namespace CancelDemo.IntegrationTests.Support;
 public sealed partial class AspireDashboard : IAsyncDisposable
 {
     private readonly ChildProcess _process;
-    private readonly HttpClient _api;
+    private readonly Api _api;
 
     private AspireDashboard(ChildProcess process, Uri ui, Uri otlp)
     {
         _process = process;
         Ui = ui;
         Otlp = otlp;
-        _api = new HttpClient { BaseAddress = ui, Timeout = TimeSpan.FromSeconds(30) };
+        _api = new Api(ui);
     }
 
     /// <summary>The dashboard's program, in the NuGet package folder (see the project file).</summary>
@@ -74,42 +74,90 @@ public sealed partial class AspireDashboard : IAsyncDisposable
         return new AspireDashboard(process, ui!, otlp!);
     }
 
-    /// <summary>The spans the dashboard holds for <paramref name="traceId"/> (none if it has not seen the trace).</summary>
-    public async Task<IReadOnlyList<TraceSpan>> TraceAsync(string traceId)
-    {
-        using var response = await _api.GetAsync(new Uri($"api/telemetry/traces/{traceId}", UriKind.Relative));
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-        response.EnsureSuccessStatusCode();
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return TraceSpan.Parse(document.RootElement);
-    }
+    public Task<IReadOnlyList<TraceSpan>> TraceAsync(string traceId) => _api.TraceAsync(traceId);
 
-    /// <summary>
-    /// Reads the trace until <paramref name="complete"/> holds (exporters send in batches, each process on its own
-    /// schedule), bounded by <paramref name="bound"/>; the failure names the spans that had arrived.
-    /// </summary>
-    public async Task<IReadOnlyList<TraceSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<TraceSpan>, bool> complete, TimeSpan? bound = null)
-    {
-        IReadOnlyList<TraceSpan> spans = [];
-        try
-        {
-            await Polling.UntilAsync(async () => complete(spans = await TraceAsync(traceId)), bound ?? TimeSpan.FromSeconds(60));
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"trace {traceId} did not arrive whole; it has {spans.Count} span(s): " +
-                string.Join("; ", spans.Select(s => $"{s.Service} {s.Scope} \"{s.Name}\"")));
-        }
-        return spans;
-    }
+    public Task<IReadOnlyList<TraceSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<TraceSpan>, bool> complete, TimeSpan? bound = null) =>
+        _api.WaitForTraceAsync(traceId, complete, bound);
 
     public async ValueTask DisposeAsync()
     {
         _api.Dispose();
         await _process.DisposeAsync();
+    }
+
+    /// <summary>A dashboard's telemetry API (OTLP JSON): this one's, or one started otherwise (samples/dashboard/run.sh).</summary>
+    public sealed class Api(Uri ui) : IDisposable
+    {
+        private readonly HttpClient _client = new() { BaseAddress = ui, Timeout = TimeSpan.FromSeconds(30) };
+
+        /// <summary>The spans the dashboard holds for <paramref name="traceId"/> (none if it has not seen the trace).</summary>
+        public async Task<IReadOnlyList<TraceSpan>> TraceAsync(string traceId)
+        {
+            using var response = await _client.GetAsync(new Uri($"api/telemetry/traces/{traceId}", UriKind.Relative));
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return [];
+            }
+            response.EnsureSuccessStatusCode();
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return TraceSpan.Parse(document.RootElement);
+        }
+
+        /// <summary>
+        /// Reads the trace until <paramref name="complete"/> holds (exporters send in batches, each process on its own
+        /// schedule), bounded by <paramref name="bound"/>; the failure names the spans that had arrived.
+        /// </summary>
+        public async Task<IReadOnlyList<TraceSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<TraceSpan>, bool> complete, TimeSpan? bound = null)
+        {
+            IReadOnlyList<TraceSpan> spans = [];
+            try
+            {
+                await Polling.UntilAsync(async () => complete(spans = await TraceAsync(traceId)), bound ?? TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"trace {traceId} did not arrive whole; it has {spans.Count} span(s): " +
+                    string.Join("; ", spans.Select(s => $"{s.Service} {s.Scope} \"{s.Name}\"")));
+            }
+            return spans;
+        }
+
+        /// <summary>The log records of <paramref name="traceId"/>, with the service that sent each.</summary>
+        public async Task<IReadOnlyList<(string Service, string Body)>> LogsAsync(string traceId)
+        {
+            using var document = JsonDocument.Parse(await _client.GetStringAsync(new Uri("api/telemetry/logs", UriKind.Relative)));
+            var root = document.RootElement.TryGetProperty("data", out var d) ? d : document.RootElement;
+            var logs = new List<(string, string)>();
+            foreach (var resource in root.GetProperty("resourceLogs").EnumerateArray())
+            {
+                var service = resource.GetProperty("resource").GetProperty("attributes").EnumerateArray()
+                    .FirstOrDefault(a => a.GetProperty("key").GetString() == "service.name").GetProperty("value").GetProperty("stringValue").GetString() ?? "?";
+                foreach (var record in resource.GetProperty("scopeLogs").EnumerateArray().SelectMany(s => s.GetProperty("logRecords").EnumerateArray()))
+                {
+                    if (record.TryGetProperty("traceId", out var t) && t.GetString() == traceId && record.TryGetProperty("body", out var body))
+                    {
+                        logs.Add((service, body.TryGetProperty("stringValue", out var text) ? text.GetString() ?? "" : body.GetRawText()));
+                    }
+                }
+            }
+            return logs;
+        }
+
+        public async Task<IReadOnlyList<(string Service, string Body)>> WaitForLogsAsync(string traceId, Func<IReadOnlyList<(string Service, string Body)>, bool> complete)
+        {
+            IReadOnlyList<(string Service, string Body)> logs = [];
+            try
+            {
+                await Polling.UntilAsync(async () => complete(logs = await LogsAsync(traceId)), TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"the logs of trace {traceId} did not arrive; it has: {string.Join("; ", logs.Select(l => $"{l.Service}: {l.Body}"))}");
+            }
+            return logs;
+        }
+
+        public void Dispose() => _client.Dispose();
     }
 
     [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]

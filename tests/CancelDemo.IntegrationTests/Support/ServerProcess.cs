@@ -89,6 +89,28 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return HttpClients.Create(BaseAddress(transport), transport.Version(), HttpClients.Handler(pem, handler: new SocketsHttpHandler()));
     }
 
+    /// <summary>The ledger's entry for <paramref name="id"/>, or null while the server has not seen the request.</summary>
+    public async Task<System.Text.Json.JsonElement?> LedgerEntryAsync(string id)
+    {
+        using var client = CreateClient(Transport.Http1);
+        using var response = await client.GetAsync(new Uri($"/requests/{Uri.EscapeDataString(id)}", UriKind.Relative));
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Waits (bounded) until the ledger has recorded the end of <paramref name="id"/>, and returns that entry.</summary>
+    public async Task<System.Text.Json.JsonElement> WaitForLedgerEndAsync(string id)
+    {
+        System.Text.Json.JsonElement? entry = null;
+        await Polling.UntilAsync(async () => (entry = await LedgerEntryAsync(id))?.GetProperty("outcome").GetString() is not (null or "running"), TaskTimeouts.Default);
+        return entry!.Value;
+    }
+
     /// <summary>SIGKILL: the process dies mid-whatever, without a word to anyone.</summary>
     public void Kill() => _process.Kill();
 
