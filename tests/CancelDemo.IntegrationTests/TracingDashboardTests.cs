@@ -153,6 +153,8 @@ public sealed partial class TracingDashboardTests(TracedServers servers, Tracing
         Assert.Equal(["canceldemo-a", "canceldemo-b"], spans.Select(s => s.Service).Distinct().Order(StringComparer.Ordinal));
         var logs = await api.WaitForLogsAsync(traceId, l => l.Count(x => x.Body.StartsWith("499 |", StringComparison.Ordinal)) == 2);
         Assert.Contains(logs, l => l.Service == "canceldemo-b" && l.Body.Contains("Client has disconnected", StringComparison.Ordinal));
+        // Rendered as Serilog renders a message for sinks other than the console's literal template: strings in quotes.
+        Assert.Contains(logs, l => l.Service == "canceldemo-b" && l.Body.StartsWith("Query \"cancelled\" (SQLSTATE \"57014\")", StringComparison.Ordinal));
 
         // 5. The dashboard's own page for that trace, and the CancelDemo meter on its metrics page.
         var context = await chromium.NewContextAsync();

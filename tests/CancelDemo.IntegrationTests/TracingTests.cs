@@ -70,13 +70,13 @@ public sealed class TracingTests(TracedServers servers, TracingReport report)
             {
                 Assert.Equal(("Error", typeof(OperationCanceledException).FullName), (statement.Status.Code, statement["error.type"]));
                 Assert.Contains("cancel", statement.Status.Message ?? "", StringComparison.OrdinalIgnoreCase);
-                Assert.True(statement.End - abortedAt < TimeSpan.FromSeconds(2), $"the statement ended {(statement.End - abortedAt).TotalMilliseconds:0} ms after the abort\n{dump}");
+                Assert.True(statement.End - abortedAt < TimeSpan.FromSeconds(5), $"the statement ended {(statement.End - abortedAt).TotalMilliseconds:0} ms after the abort\n{dump}");
             }
             else
             {
                 // The control: nobody told the database, so its span ends only when the statement does, seconds later.
                 Assert.Equal(SpanStatus.Unset, statement.Status);
-                Assert.True(statement.End - abortedAt > TimeSpan.FromSeconds(GoldenCase.ControlSeconds - 2),
+                Assert.True(statement.End - abortedAt > TimeSpan.FromSeconds(GoldenCase.ControlSeconds / 2),
                     $"the statement ended {(statement.End - abortedAt).TotalMilliseconds:0} ms after the abort\n{dump}");
             }
         }
@@ -130,7 +130,7 @@ public sealed class TracingTests(TracedServers servers, TracingReport report)
 public sealed record GoldenCase(string Kind, Transport Client, string PathAndQuery, string Leaf, string? Downstream, bool Propagates = true)
 {
     public const int Iterations = 60;
-    public const int ControlSeconds = 5;
+    public const int ControlSeconds = 8;
     private const string Loop = "iterations=60&stepMs=200";
 
     public static IReadOnlyDictionary<string, GoldenCase> All { get; } = new GoldenCase[]
