@@ -14,8 +14,13 @@ public sealed record HopResponse(int StatusCode, string? ContentType, byte[] Bod
 /// </summary>
 public sealed partial class HopCaller(NextHop next, DownstreamClients clients, TimeProvider clock, ILogger<HopCaller> logger)
 {
-    public async Task<HopResponse> CallAsync(HopProtocol protocol, string pathAndQuery, StopSignal stop)
+    /// <param name="protocol">How to call the next hop.</param>
+    /// <param name="pathAndQuery">What to ask it, relative to its base address.</param>
+    /// <param name="stop">This request's stop signal: its firing cancels the call (ending "cancelled").</param>
+    /// <param name="callToken">The stop token joined with the caller's own deadline for this call (callTimeoutMs), if it has one (ending "timedOut").</param>
+    public async Task<HopResponse> CallAsync(HopProtocol protocol, string pathAndQuery, StopSignal stop, CancellationToken? callToken = null)
     {
+        var token = callToken ?? stop.Token;
         var tracked = stop.Tracked;
         var url = new Uri(await next.UrlAsync(protocol, stop.Token), pathAndQuery);
         var childId = ChildId(tracked.Id);
@@ -26,8 +31,8 @@ public sealed partial class HopCaller(NextHop next, DownstreamClients clients, T
         LogCalling(logger, url, childId);
         try
         {
-            using var response = await clients.For(protocol).SendAsync(request, stop.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(stop.Token);
+            using var response = await clients.For(protocol).SendAsync(request, token);
+            var body = await response.Content.ReadAsByteArrayAsync(token);
             tracked.RecordDownstream(c => c! with { EndedAt = clock.GetUtcNow(), StatusCode = (int)response.StatusCode, Ending = "completed" });
             return new HopResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), body);
         }
@@ -35,6 +40,13 @@ public sealed partial class HopCaller(NextHop next, DownstreamClients clients, T
         {
             tracked.RecordDownstream(c => c! with { CancelledAt = stop.FiredAt, EndedAt = clock.GetUtcNow(), Ending = "cancelled" });
             LogCancelled(logger, childId);
+            throw;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow();
+            tracked.RecordDownstream(c => c! with { CancelledAt = now, EndedAt = now, Ending = "timedOut" });
+            LogGaveUp(logger, childId);
             throw;
         }
         catch (HttpRequestException)
@@ -52,4 +64,7 @@ public sealed partial class HopCaller(NextHop next, DownstreamClients clients, T
 
     [LoggerMessage(81, LogLevel.Information, "Client has disconnected. Cancelled the call to the next hop {RequestId}.")]
     private static partial void LogCancelled(ILogger logger, string requestId);
+
+    [LoggerMessage(82, LogLevel.Information, "The next hop {RequestId} was too slow (callTimeoutMs). Cancelled the call.")]
+    private static partial void LogGaveUp(ILogger logger, string requestId);
 }

@@ -28,12 +28,18 @@ public static class ChainApi
     public static readonly EnumQueryParameter<ChainLeaf> Leaf = new("leaf", ChainLeaf.Loop,
         "What the last hop does: 'loop' (/http1's loop: iterations, stepMs, work) or 'query' (/query's statement: kind, seconds, api, propagate).");
 
+    public static readonly IntQueryParameter CallTimeoutMs = new("callTimeoutMs", 1, 3_600_000, null,
+        "How long this server waits for the next hop's whole answer before it gives up on the call (cancelling it): then 504, or with fallback=true a default value.");
+
+    public static readonly BoolQueryParameter Fallback = new("fallback", false,
+        "With callTimeoutMs: answer 200 with a default value instead of 504 when the next hop is too slow.");
+
     public static IEndpointRouteBuilder MapChainApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Chain");
         group.MapGet("/chain", ChainAsync).WithName("Chain")
-            .WithQueryParameters([Hops, DownstreamProtocol, Leaf, WorkApi.Iterations, WorkApi.StepMs, WorkApi.Work, WorkApi.TimeoutMs, .. QueryApi.Parameters])
-            .Produces<WorkCompleted>().Produces<QueryCompleted>().ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithQueryParameters([Hops, DownstreamProtocol, Leaf, CallTimeoutMs, Fallback, WorkApi.Iterations, WorkApi.StepMs, WorkApi.Work, WorkApi.TimeoutMs, .. QueryApi.Parameters])
+            .Produces<WorkCompleted>().Produces<QueryCompleted>().Produces<ChainFallback>().ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout)
             .Produces(OutcomeRules.ClientClosedRequest)
             .WithSummary("Calls the next hop (Downstream:BaseUrl, default this server) with the stop token, hops times, then runs the leaf.");
@@ -56,10 +62,22 @@ public static class ChainApi
         // (without it every hop would take the default again, and the chain would never end).
         var next = QueryString.Create(context.Request.Query.Where(p => p.Key != Hops.Name)
             .Append(new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>(Hops.Name, (hops - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        // callTimeoutMs: the caller's own deadline on this one call (the seed's "a downstream request might take too long"),
+        // joined with the stop signal, so the hop is cancelled either way.
+        var callTimeoutMs = query.GetOptional(CallTimeoutMs);
+        using var deadline = callTimeoutMs is { } ms ? new CancellationTokenSource(TimeSpan.FromMilliseconds(ms), clock) : null;
+        using var call = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stop.Token, deadline.Token);
         try
         {
             // The hop's own status, whatever it is (a leaf's 504, a hop's 502): the edge answers and records that.
-            return new HopAnswer(await caller.CallAsync(query.Get(DownstreamProtocol), "chain" + next, stop));
+            return new HopAnswer(await caller.CallAsync(query.Get(DownstreamProtocol), "chain" + next, stop, call?.Token));
+        }
+        catch (OperationCanceledException) when (!stop.Token.IsCancellationRequested && deadline?.IsCancellationRequested == true)
+        {
+            var detail = $"The next hop did not answer within callTimeoutMs={callTimeoutMs}; the call was cancelled.";
+            return query.Get(Fallback)
+                ? TypedResults.Ok(new ChainFallback("fallback", detail + " This is the default value instead."))
+                : TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "The next hop was too slow", detail: detail);
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
@@ -82,6 +100,9 @@ public static class ChainApi
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such request",
                 detail: $"The ledger has no request '{id}'; it keeps only the most recent ones.");
 }
+
+/// <summary>What /chain answers with fallback=true when the next hop was too slow: a default value, said to be one.</summary>
+public sealed record ChainFallback(string Status, string Detail);
 
 /// <summary>The next hop's answer passed on as it came: its status, its content type, its body.</summary>
 public sealed class HopAnswer(HopResponse response) : IResult, IStatusCodeHttpResult

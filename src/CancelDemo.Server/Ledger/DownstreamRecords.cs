@@ -30,10 +30,10 @@ public sealed record QueryRecord(
 /// <param name="Url">Where it was called.</param>
 /// <param name="Protocol">HTTP/1.1 or HTTP/2, as sent.</param>
 /// <param name="CalledAt">When the call was sent.</param>
-/// <param name="CancelledAt">When the stop token cancelled the call (HTTP/1.1: its connection closed; HTTP/2: RST_STREAM).</param>
+/// <param name="CancelledAt">When the stop token, or the caller's callTimeoutMs, cancelled the call (HTTP/1.1: its connection closed; HTTP/2: RST_STREAM).</param>
 /// <param name="EndedAt">When the call ended: the response, the cancellation or the failure.</param>
 /// <param name="StatusCode">The hop's status, when it answered.</param>
-/// <param name="Ending">completed, cancelled or failed.</param>
+/// <param name="Ending">completed, cancelled (the request's stop signal), timedOut (callTimeoutMs passed) or failed.</param>
 public sealed record DownstreamCall(
     string RequestId,
     string Url,

@@ -40,8 +40,9 @@ public sealed class PropagationReport : IAsyncLifetime
         yield return "# Downstream work: does the abort reach every process and the database?";
         yield return "";
         yield return $"Measured on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, loopback, PostgreSQL 15, pgbouncer 1.18, nginx 1.22) by";
-        yield return "`CANCELDEMO_WRITE_DOCS=1 ./test.sh --filter \"FullyQualifiedName~Propagation|FullyQualifiedName~QueryCancellation\"`, which";
-        yield return "rewrites this file. Every time is in ms after the client's cancel (same machine, same clock): a hop \"noticed\" when its";
+        yield return "`CANCELDEMO_WRITE_DOCS=1 ./test.sh --filter \"FullyQualifiedName~Propagation|FullyQualifiedName~QueryCancellation|FullyQualifiedName~CallTimeout\"`,";
+        yield return "which rewrites this file. Every time is in ms after the client's cancel (in section 8: after the edge gave up on its call;";
+        yield return "same machine, same clock): a hop \"noticed\" when its";
         yield return "`RequestAborted` fired and \"stopped\" when its work or its call to the next hop stopped; the database \"noticed\" when";
         yield return "Npgsql sent PostgreSQL the cancel request and \"stopped\" when the statement ended (its error arrived); \"backend idle\"";
         yield return "is when `pg_stat_activity` showed the backend leave `active` (`state_change`).";
