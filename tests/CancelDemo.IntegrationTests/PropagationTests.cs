@@ -7,7 +7,7 @@ namespace CancelDemo.IntegrationTests;
 
 /// <summary>
 /// The client's abort followed into the downstream work, with real processes: a server killed mid-query, two
-/// servers chained over every protocol pair, the whole chain from curl through nginx to PostgreSQL, and pgbouncer.
+/// servers chained over every protocol pair, the whole chain from curl through nginx or YARP to PostgreSQL, and pgbouncer.
 /// </summary>
 [Collection(PostgresClusterDefinition.Name)]
 public sealed class PropagationTests(PostgresCluster postgres, PropagationReport report)
@@ -92,14 +92,17 @@ public sealed class PropagationTests(PostgresCluster postgres, PropagationReport
         Assert.DoesNotContain(edge.Logs.Events, e => e.Level >= LogLevel.Warning);
     }
 
-    [RequiresFact("postgresql", "pgbouncer", "curl", "nginx")]
-    public async Task CtrlCOnCurlStopsEveryHopThroughNginxDownToPostgres()
+    /// <summary>nginx logs the client's abort as 499; YARP leaves 400 on the response (RequestCanceled, at Debug).</summary>
+    [RequiresTheory("postgresql", "pgbouncer", "curl", "nginx")]
+    [InlineData("nginx", "499")]
+    [InlineData("yarp", "400")]
+    public async Task CtrlCOnCurlStopsEveryHopThroughTheProxyDownToPostgres(string proxyName, string proxyLogs)
     {
         await using var hop = await ServerProcess.StartAsync(new Dictionary<string, string> { ["ConnectionStrings:Postgres"] = postgres.Direct });
         await using var edge = With(new Dictionary<string, string?> { ["Downstream:BaseUrl"] = hop.BaseAddress(Transport.Http1).ToString() });
-        await using var nginx = await ProxyProcess.StartAsync("nginx", edge, new Dictionary<string, string>());
+        await using var proxy = await ProxyProcess.StartAsync(proxyName, edge, new Dictionary<string, string>());
         var id = NewId("whole-chain");
-        var url = new Uri(nginx.BaseAddress, "/chain?hops=1&downstreamProtocol=h2c&leaf=query&kind=compute&seconds=60");
+        var url = new Uri(proxy.BaseAddress, "/chain?hops=1&downstreamProtocol=h2c&leaf=query&kind=compute&seconds=60");
         await using var curl = Curl.Start(["curl", "-sS", "-o", "/dev/null", "--http2", "--cacert", edge.Certificate.PemPath, "-H", $"{RequestIds.Header}: {id}", url.ToString()]);
         var running = await postgres.WaitForAsync(HopCaller(id), b => b is { IsActive: true });
 
@@ -111,16 +114,17 @@ public sealed class PropagationTests(PostgresCluster postgres, PropagationReport
         await edge.WaitForEndAsync(id);
         using var target = new ProbeTarget(edge.ProbeSettings(Transport.Http1));
         var chain = await target.Ledger.WaitForChainAsync(id, CancellationToken.None).DefaultTimeout();
-        var waterfall = Waterfall.From("curl → nginx (HTTP/2)", "h2c", "query", id, cancelledAt, chain, null);
-        report.Record(new("6. The whole chain: curl Ctrl-C → nginx → server A → server B (h2c) → PostgreSQL", "curl --http2, nginx proxy_pass HTTP/1.1",
-            waterfall, idle!.StateChange.Since(cancelledAt), $"nginx logged {await nginx.LoggedStatusAsync(id)}"));
+        var waterfall = Waterfall.From($"curl → {proxyName} (HTTP/2)", "h2c", "query", id, cancelledAt, chain, null);
+        report.Record(new("6. The whole chain: curl Ctrl-C → a proxy → server A → server B (h2c) → PostgreSQL",
+            proxyName == "nginx" ? "curl --http2, nginx proxy_pass HTTP/1.1" : "curl --http2, YARP to the HTTP/1.1 listener",
+            waterfall, idle!.StateChange.Since(cancelledAt), $"{proxyName} logged {await proxy.LoggedStatusAsync(id)}"));
 
         Assert.Equal(2, chain.Count);
         Assert.All(chain, e => Assert.Equal("clientAborted", e.Outcome));
-        Assert.Equal(("HTTP/1.1", "HTTP/2"), (chain[0].Protocol, chain[1].Protocol)); // nginx → A, A → B
+        Assert.Equal(("HTTP/1.1", "HTTP/2"), (chain[0].Protocol, chain[1].Protocol)); // proxy → A, A → B
         Assert.Equal(("cancelled", "57014", running!.Pid), (chain[1].Query!.Ending, chain[1].Query!.SqlState, chain[1].Query!.BackendPid));
         Assert.True(waterfall.AllStopped, string.Join("; ", waterfall.Lanes));
-        Assert.Equal("499", await nginx.LoggedStatusAsync(id));
+        Assert.Equal(proxyLogs, await proxy.LoggedStatusAsync(id));
     }
 
     [RequiresTheory("postgresql", "pgbouncer")]

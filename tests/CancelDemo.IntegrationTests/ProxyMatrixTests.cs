@@ -23,6 +23,7 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
         new("haproxy", "option abortonclose", "HAPROXY_ABORTONCLOSE", "on"),
         new("caddy", "(nothing to set)", "", ""),
         new("h2o", "(nothing to set)", "", ""),
+        new("yarp", "(nothing to set)", "", ""),
     ];
 
     public static TheoryData<ProxySetup, string, string> Cases()
@@ -81,6 +82,7 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
     [InlineData("haproxy")]
     [InlineData("caddy")]
     [InlineData("h2o")]
+    [InlineData("yarp")]
     public async Task Http2ClientResettingOneStreamThroughTheProxyLeavesItsSiblingRunning(string proxyName)
     {
         var proxy = await matrix.ProxyAsync(Setups.First(s => s.Proxy == proxyName));
@@ -102,13 +104,38 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
         Assert.Equal(RequestOutcome.Completed, (await matrix.Server.WaitForEndAsync(siblingId)).Outcome);
     }
 
+    /// <summary>
+    /// YARP passes the abort on and takes it as normal traffic: its forwarder's RequestCanceled event is Debug, nothing is
+    /// a warning or an error, and the status it leaves on the response (our sample's access log) is 400.
+    /// </summary>
+    [RequiresFact("nginx", "haproxy", "caddy", "h2o")]
+    public async Task YarpTellsAClientAbortOnlyAtDebugAndAnswers400()
+    {
+        var proxy = await matrix.ProxyAsync(Setups.Single(s => s.Proxy == "yarp"));
+        using var http = proxy.CreateClient(matrix.Server, HttpVersion.Version20);
+        var id = NewId("yarp-log");
+        using var cts = new CancellationTokenSource();
+
+        var call = http.SendAsync(Get($"/http1?iterations={Iterations}&stepMs={StepMs}", id), cts.Token);
+        await matrix.Server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        Assert.Equal(RequestOutcome.ClientAborted, (await matrix.Server.WaitForEndAsync(id)).Outcome);
+        Assert.Equal("400", await proxy.LoggedStatusAsync(id));
+        var log = proxy.ReadFile("yarp.log");
+        Assert.Contains("dbug: Yarp.ReverseProxy.Forwarder.HttpForwarder[66]\n      RequestCanceled: The request was canceled before receiving a response.", log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("warn: ", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("fail: ", log, StringComparison.Ordinal);
+    }
+
     /// <summary>h2o 2.2 has no HTTP/2 upstream, so no h2c route.</summary>
     private static string[] Routes(string proxy) => proxy == "h2o" ? ["/http1", "/http2"] : ["/http1", "/http2", "/h2c/http2"];
 
     private static string UpstreamRoute(string proxy, string route) => route switch
     {
         "/http1" => "HTTP/1.1",
-        "/http2" => proxy is "haproxy" or "caddy" ? "HTTP/2 over TLS" : "HTTP/1.1 over TLS",
+        "/http2" => proxy is "haproxy" or "caddy" or "yarp" ? "HTTP/2 over TLS" : "HTTP/1.1 over TLS",
         _ => proxy == "nginx" ? "h2c (grpc_pass)" : "h2c",
     };
 
@@ -124,6 +151,8 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
         "caddy" => true,
         // h2o 2.2 does not notice an HTTP/1.1 client's close while it waits for the upstream.
         "h2o" => client == "HTTP/2",
+        // YARP's forwarder links the upstream call to the client's RequestAborted.
+        "yarp" => true,
         _ => throw new ArgumentOutOfRangeException(nameof(setup)),
     };
 }

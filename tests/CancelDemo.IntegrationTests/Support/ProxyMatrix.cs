@@ -22,7 +22,7 @@ public sealed record ProxyMeasurement(
 /// </summary>
 public sealed class ProxyMatrix : IAsyncLifetime
 {
-    public static readonly string[] Proxies = ["nginx", "haproxy", "caddy", "h2o"];
+    public static readonly string[] Proxies = ["nginx", "haproxy", "caddy", "h2o", "yarp"];
     private readonly ConcurrentDictionary<ProxySetup, Lazy<Task<ProxyProcess>>> _proxies = new();
     private readonly ConcurrentQueue<ProxyMeasurement> _measurements = new();
 
@@ -56,11 +56,13 @@ public sealed class ProxyMatrix : IAsyncLifetime
             "# Reverse proxies: does the client's abort reach the server?",
             "",
             $"Measured by `CANCELDEMO_WRITE_DOCS=1 ./test.sh --filter ProxyMatrixTests` on {DateTime.UtcNow:yyyy-MM-dd} with the Debian packages",
-            "nginx-light 1.22, HAProxy 2.6, Caddy 2.6 and h2o 2.2, configured by `samples/proxies/`. The client is .NET's HttpClient over TLS;",
+            "nginx-light 1.22, HAProxy 2.6, Caddy 2.6 and h2o 2.2, and YARP 2.3 (`samples/proxies/yarp`, from NuGet), configured by `samples/proxies/`.",
+            "The client is .NET's HttpClient over TLS;",
             "it cancels a 12 × 250 ms `/http1` or `/http2` request after two iterations (HTTP/1.1: it closes the connection; HTTP/2: RST_STREAM).",
             "\"Server saw\" is the protocol the server recorded from the proxy. \"Cancel-to-notice\" is from the client's cancel to the server's",
             "`RequestAborted`; \"abort-to-stop\" is from there to the work stopping. \"Proxy logged\" is the status in the proxy's own access log",
-            "(HAProxy adds its termination state: `CD` = client aborted during data, `CH` = during headers; Caddy logs 0 for an aborted request).",
+            "(HAProxy adds its termination state: `CD` = client aborted during data, `CH` = during headers; Caddy logs 0 for an aborted request;",
+            "YARP has no access log of its own: the sample writes the response's status when the pipeline ends).",
             "",
             "| proxy | setting | client | upstream route | server saw | upstream noticed? | cancel-to-notice ms | abort-to-stop ms | proxy logged |",
             "|---|---|---|---|---|---|---|---|---|",

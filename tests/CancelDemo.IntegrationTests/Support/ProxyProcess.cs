@@ -89,6 +89,18 @@ public sealed class ProxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A file the proxy writes in its folder (YARP's console log is yarp.log), as it is now.</summary>
+    public string ReadFile(string name)
+    {
+        var path = Path.Combine(_work, name);
+        if (!File.Exists(path))
+        {
+            return "";
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();
