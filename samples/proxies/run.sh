@@ -12,6 +12,7 @@ if [[ $proxy == yarp ]]; then
   state=${CANCELDEMO_STATE:-${XDG_DATA_HOME:-$HOME/.local/share}/CancelDemo}
   export PROXY_PORT=${PROXY_PORT:-8443} CERT=${CERT:-$state/localhost.pem} KEY=${KEY:-$state/localhost-key.pem} OUT=$out
   export ReverseProxy__Clusters__http1__Destinations__server__Address="http://${HTTP1:-127.0.0.1:8080}"
+  export ReverseProxy__Clusters__idle__Destinations__server__Address="http://${HTTP1:-127.0.0.1:8080}"
   export ReverseProxy__Clusters__https__Destinations__server__Address="https://${HTTPS:-127.0.0.1:8081}"
   export ReverseProxy__Clusters__h2c__Destinations__server__Address="http://${H2C:-127.0.0.1:8082}"
   dll=$here/yarp/bin/Debug/net10.0/CancelDemo.Yarp.dll

@@ -118,15 +118,48 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
 
         var call = http.SendAsync(Get($"/http1?iterations={Iterations}&stepMs={StepMs}", id), cts.Token);
         await matrix.Server.WaitForEntryAsync(id, e => e.IterationsCompleted >= 1);
+        var earlier = proxy.ReadFile("yarp.log").Length; // what the other tests of this proxy made it log
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         Assert.Equal(RequestOutcome.ClientAborted, (await matrix.Server.WaitForEndAsync(id)).Outcome);
         Assert.Equal("400", await proxy.LoggedStatusAsync(id));
-        var log = proxy.ReadFile("yarp.log");
+        var log = "";
+        await Polling.UntilAsync(() => Task.FromResult((log = proxy.ReadFile("yarp.log")[earlier..]).Contains("RequestCanceled", StringComparison.Ordinal)), TaskTimeouts.Default);
         Assert.Contains("dbug: Yarp.ReverseProxy.Forwarder.HttpForwarder[66]\n      RequestCanceled: The request was canceled before receiving a response.", log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.DoesNotContain("warn: ", log, StringComparison.Ordinal);
         Assert.DoesNotContain("fail: ", log, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// YARP's two timeouts (1 s each, samples/proxies/yarp): both cancel the upstream call, so the server's work stops; the
+    /// route's Timeout reaches the client as 400 (the forwarder takes the timeout's cancellation for the client's), the
+    /// cluster's ActivityTimeout as 504. YARP logs the first as RequestCanceled at Debug (a timeout nobody hears of) and
+    /// the second as RequestTimedOut at Warning.
+    /// </summary>
+    [RequiresTheory("nginx", "haproxy", "caddy", "h2o")]
+    [InlineData("/timeout", "route Timeout 00:00:01", 400, "dbug: Yarp.ReverseProxy.Forwarder.HttpForwarder[66]\n      RequestCanceled: The request was canceled before receiving a response.")]
+    [InlineData("/idle", "cluster HttpRequest.ActivityTimeout 00:00:01", 504, "warn: Yarp.ReverseProxy.Forwarder.HttpForwarder[48]\n      RequestTimedOut: The request timed out before receiving a response.")]
+    public async Task YarpsTimeoutsCancelTheUpstreamCall(string prefix, string timeout, int clientGets, string yarpLogs)
+    {
+        var proxy = await matrix.ProxyAsync(Setups.Single(s => s.Proxy == "yarp"));
+        using var http = proxy.CreateClient(matrix.Server, HttpVersion.Version20);
+        var id = NewId("yarp-timeout");
+        var earlier = proxy.ReadFile("yarp.log").Length;
+        var sentAt = DateTimeOffset.UtcNow;
+
+        using var response = await http.SendAsync(Get($"{prefix}/http1?iterations={Iterations}&stepMs={StepMs}", id)).DefaultTimeout();
+
+        var entry = await matrix.Server.WaitForEndAsync(id);
+        var logged = await proxy.LoggedStatusAsync(id);
+        matrix.RecordTimeout(new YarpTimeoutMeasurement(timeout, $"{prefix}/http1 → HTTP/1.1", (int)response.StatusCode,
+            (entry.AbortObservedAt - sentAt)?.TotalMilliseconds, entry.AbortToStopMs, entry.Outcome.Name(), logged));
+        Assert.Equal(clientGets, (int)response.StatusCode);
+        Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
+        Assert.InRange((entry.AbortObservedAt!.Value - sentAt).TotalMilliseconds, 900, 5000);
+        Assert.InRange(entry.IterationsCompleted, 1, Iterations - 1);
+        await Polling.UntilAsync(() => Task.FromResult(proxy.ReadFile("yarp.log")[earlier..].ReplaceLineEndings("\n").Contains(yarpLogs, StringComparison.Ordinal)),
+            TaskTimeouts.Default);
     }
 
     /// <summary>h2o 2.2 has no HTTP/2 upstream, so no h2c route.</summary>

@@ -3,6 +3,8 @@
 //
 // Clients: HTTPS on PROXY_PORT, HTTP/2 or HTTP/1.1 by ALPN. Upstream, what YARP really speaks:
 //   /http1  HTTP/1.1                  /http2  HTTP/2 over TLS          /h2c/  HTTP/2 cleartext (RequestVersionExact)
+// and YARP's two timeouts, each 1 s, in front of the HTTP/1.1 listener:
+//   /timeout/  the route's Timeout (ASP.NET Core's request timeouts)    /idle/  the cluster's ActivityTimeout
 // What decides whether a client's abort reaches the server: nothing to set. The forwarder links the upstream call to
 // the client's RequestAborted, so a client that goes away cancels it.
 using System.Diagnostics;
@@ -33,7 +35,10 @@ builder.Services.AddReverseProxy()
     .ConfigureHttpClient((_, handler) => handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, errors) =>
         errors == SslPolicyErrors.None || presented?.GetCertHashString() == certificate.GetCertHashString());
 
+builder.Services.AddRequestTimeouts(); // a route's Timeout is applied by this middleware
+
 var app = builder.Build();
+app.UseRequestTimeouts();
 var accessLog = Path.Combine(Environment.GetEnvironmentVariable("OUT")!, "access.log");
 var gate = new object();
 // One line per request, as the other proxies write theirs: "X-Request-Id status ms protocol".

@@ -16,6 +16,9 @@ public sealed record ProxySetup(string Proxy, string SettingName, string Environ
 public sealed record ProxyMeasurement(
     string Proxy, string Setting, string Client, string Route, string ServerProtocol, bool Noticed, double? AbortToStopMs, double? CancelToNoticeMs, string? ProxyLogged);
 
+/// <summary>One of YARP's timeouts, as it goes into docs/proxies.md.</summary>
+public sealed record YarpTimeoutMeasurement(string Timeout, string Route, int ClientGot, double? SentToNoticeMs, double? AbortToStopMs, string ServerOutcome, string? ProxyLogged);
+
 /// <summary>
 /// The server, the proxies (one process per setup, started once) and the measurements of the matrix.
 /// With CANCELDEMO_WRITE_DOCS=1 the measurements are written to docs/proxies.md; otherwise to artifacts.
@@ -25,6 +28,7 @@ public sealed class ProxyMatrix : IAsyncLifetime
     public static readonly string[] Proxies = ["nginx", "haproxy", "caddy", "h2o", "yarp"];
     private readonly ConcurrentDictionary<ProxySetup, Lazy<Task<ProxyProcess>>> _proxies = new();
     private readonly ConcurrentQueue<ProxyMeasurement> _measurements = new();
+    private readonly ConcurrentQueue<YarpTimeoutMeasurement> _timeouts = new();
 
     public CancelDemoServer Server { get; } = new();
 
@@ -33,11 +37,13 @@ public sealed class ProxyMatrix : IAsyncLifetime
 
     public void Record(ProxyMeasurement measurement) => _measurements.Enqueue(measurement);
 
+    public void RecordTimeout(YarpTimeoutMeasurement measurement) => _timeouts.Enqueue(measurement);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (!_measurements.IsEmpty)
+        if (!_measurements.IsEmpty || !_timeouts.IsEmpty)
         {
             await WriteReportAsync();
         }
@@ -72,6 +78,24 @@ public sealed class ProxyMatrix : IAsyncLifetime
             .Select(m => $"| {m.Proxy} | {m.Setting} | {m.Client} | {m.Route} | {m.ServerProtocol} | {(m.Noticed ? "yes" : "**no** (ran to completion)")} | " +
                          $"{Number(m.CancelToNoticeMs)} | {Number(m.AbortToStopMs)} | {m.ProxyLogged ?? "-"} |"));
         lines.Add("");
+        if (!_timeouts.IsEmpty)
+        {
+            lines.AddRange(
+            [
+                "## YARP's timeouts",
+                "",
+                "Nobody cancels here: YARP gives up on the upstream call after 1 s (`samples/proxies/yarp/appsettings.json`). \"Noticed\" is from the",
+                "request being sent to the server's `RequestAborted`. Both cancel the upstream call; YARP logs the route's `Timeout` as",
+                "`RequestCanceled` at Debug (the client gets 400: the timeout is taken for the client's own cancel) and the cluster's",
+                "`ActivityTimeout` as `RequestTimedOut` at Warning (504); `YarpsTimeoutsCancelTheUpstreamCall` asserts both.",
+                "",
+                "| timeout | route | the client got | server noticed ms after sending | abort-to-stop ms | server recorded | proxy logged |",
+                "|---|---|---|---|---|---|---|",
+            ]);
+            lines.AddRange(_timeouts.OrderBy(t => t.Timeout, StringComparer.Ordinal).Select(t =>
+                $"| {t.Timeout} | {t.Route} | {t.ClientGot} | {Number(t.SentToNoticeMs)} | {Number(t.AbortToStopMs)} | {t.ServerOutcome} | {t.ProxyLogged ?? "-"} |"));
+            lines.Add("");
+        }
         await File.WriteAllLinesAsync(path, lines);
     }
 
