@@ -124,9 +124,8 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
 
         Assert.Equal(RequestOutcome.ClientAborted, (await matrix.Server.WaitForEndAsync(id)).Outcome);
         Assert.Equal("400", await proxy.LoggedStatusAsync(id));
-        var log = "";
-        await Polling.UntilAsync(() => Task.FromResult((log = proxy.ReadFile("yarp.log")[earlier..]).Contains("RequestCanceled", StringComparison.Ordinal)), TaskTimeouts.Default);
-        Assert.Contains("dbug: Yarp.ReverseProxy.Forwarder.HttpForwarder[66]\n      RequestCanceled: The request was canceled before receiving a response.", log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        var log = await proxy.WaitForTextAsync("yarp.log", earlier, "RequestCanceled");
+        Assert.Contains("dbug: Yarp.ReverseProxy.Forwarder.HttpForwarder[66]\n      RequestCanceled: The request was canceled before receiving a response.", log, StringComparison.Ordinal);
         Assert.DoesNotContain("warn: ", log, StringComparison.Ordinal);
         Assert.DoesNotContain("fail: ", log, StringComparison.Ordinal);
     }
@@ -158,8 +157,7 @@ public sealed class ProxyMatrixTests(ProxyMatrix matrix) : IClassFixture<ProxyMa
         Assert.Equal(RequestOutcome.ClientAborted, entry.Outcome);
         Assert.InRange((entry.AbortObservedAt!.Value - sentAt).TotalMilliseconds, 900, 5000);
         Assert.InRange(entry.IterationsCompleted, 1, Iterations - 1);
-        await Polling.UntilAsync(() => Task.FromResult(proxy.ReadFile("yarp.log")[earlier..].ReplaceLineEndings("\n").Contains(yarpLogs, StringComparison.Ordinal)),
-            TaskTimeouts.Default);
+        await proxy.WaitForTextAsync("yarp.log", earlier, yarpLogs);
     }
 
     /// <summary>h2o 2.2 has no HTTP/2 upstream, so no h2c route.</summary>

@@ -75,7 +75,7 @@ public sealed partial class TracingDashboardTests(TracedServers servers, Tracing
                     {
                     }
                 });
-                await Task.Delay(300);
+                await Task.Delay(300); // only lets time pass, so the cancel lands on a read that is waiting
                 cancel.Cancel();
                 cancelledAt = DateTimeOffset.UtcNow;
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
@@ -84,7 +84,7 @@ public sealed partial class TracingDashboardTests(TracedServers servers, Tracing
             await edge.WaitForLedgerEndAsync(id); // outside the test's span: the ledger's reads are no part of the trace
             tracing.ForceFlush();
 
-            var spans = await servers.Dashboard.WaitForTraceAsync(traceId, s => s.Count(x => x.Scope is "Microsoft.AspNetCore" or "System.Net.Http" or "CancelDemo.IntegrationTests") == 3);
+            var spans = await servers.Dashboard.Telemetry.WaitForTraceAsync(traceId, s => s.Count(x => x.Scope is "Microsoft.AspNetCore" or "System.Net.Http" or "CancelDemo.IntegrationTests") == 3);
             report.Record("a cancel while reading the response body (/stream, h2c)", false, cancelledAt, spans);
             var dump = string.Join("\n", spans.Select(TracingReport.Describe));
             var call = Assert.Single(spans, s => s.Scope == "System.Net.Http");

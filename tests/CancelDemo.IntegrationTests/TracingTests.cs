@@ -37,7 +37,7 @@ public sealed class TracingTests(TracedServers servers, TracingReport report)
         var (edge, hop) = servers.Chain(aspNetCoreTags);
 
         var (traceId, cancelledAt) = await SendAndAbortAsync(golden, edge, hop);
-        var spans = await servers.Dashboard.WaitForTraceAsync(traceId, golden.IsWhole);
+        var spans = await servers.Dashboard.Telemetry.WaitForTraceAsync(traceId, golden.IsWhole);
         report.Record(kind, aspNetCoreTags, cancelledAt, spans);
 
         var dump = string.Join("\n", spans.Select(TracingReport.Describe));

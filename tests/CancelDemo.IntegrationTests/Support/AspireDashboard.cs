@@ -12,14 +12,13 @@ namespace CancelDemo.IntegrationTests.Support;
 public sealed partial class AspireDashboard : IAsyncDisposable
 {
     private readonly ChildProcess _process;
-    private readonly Api _api;
 
     private AspireDashboard(ChildProcess process, Uri ui, Uri otlp)
     {
         _process = process;
         Ui = ui;
         Otlp = otlp;
-        _api = new Api(ui);
+        Telemetry = new Api(ui);
     }
 
     /// <summary>The dashboard's program, in the NuGet package folder (see the project file).</summary>
@@ -33,6 +32,9 @@ public sealed partial class AspireDashboard : IAsyncDisposable
     public Uri Otlp { get; }
 
     public string Output => _process.Output;
+
+    /// <summary>This dashboard's telemetry API.</summary>
+    public Api Telemetry { get; }
 
     public static async Task<AspireDashboard> StartAsync()
     {
@@ -74,14 +76,9 @@ public sealed partial class AspireDashboard : IAsyncDisposable
         return new AspireDashboard(process, ui!, otlp!);
     }
 
-    public Task<IReadOnlyList<TraceSpan>> TraceAsync(string traceId) => _api.TraceAsync(traceId);
-
-    public Task<IReadOnlyList<TraceSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<TraceSpan>, bool> complete, TimeSpan? bound = null) =>
-        _api.WaitForTraceAsync(traceId, complete, bound);
-
     public async ValueTask DisposeAsync()
     {
-        _api.Dispose();
+        Telemetry.Dispose();
         await _process.DisposeAsync();
     }
 
@@ -107,20 +104,9 @@ public sealed partial class AspireDashboard : IAsyncDisposable
         /// Reads the trace until <paramref name="complete"/> holds (exporters send in batches, each process on its own
         /// schedule), bounded by <paramref name="bound"/>; the failure names the spans that had arrived.
         /// </summary>
-        public async Task<IReadOnlyList<TraceSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<TraceSpan>, bool> complete, TimeSpan? bound = null)
-        {
-            IReadOnlyList<TraceSpan> spans = [];
-            try
-            {
-                await Polling.UntilAsync(async () => complete(spans = await TraceAsync(traceId)), bound ?? TimeSpan.FromSeconds(60));
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"trace {traceId} did not arrive whole; it has {spans.Count} span(s): " +
-                    string.Join("; ", spans.Select(s => $"{s.Service} {s.Scope} \"{s.Name}\"")));
-            }
-            return spans;
-        }
+        public Task<IReadOnlyList<TraceSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<TraceSpan>, bool> complete, TimeSpan? bound = null) =>
+            WaitForAsync(() => TraceAsync(traceId), complete, bound, spans => $"trace {traceId} did not arrive whole; it has {spans.Count} span(s): " +
+                string.Join("; ", spans.Select(s => $"{s.Service} {s.Scope} \"{s.Name}\"")));
 
         /// <summary>The log records of <paramref name="traceId"/>, with the service that sent each.</summary>
         public async Task<IReadOnlyList<(string Service, string Body)>> LogsAsync(string traceId)
@@ -143,18 +129,23 @@ public sealed partial class AspireDashboard : IAsyncDisposable
             return logs;
         }
 
-        public async Task<IReadOnlyList<(string Service, string Body)>> WaitForLogsAsync(string traceId, Func<IReadOnlyList<(string Service, string Body)>, bool> complete)
+        public Task<IReadOnlyList<(string Service, string Body)>> WaitForLogsAsync(string traceId, Func<IReadOnlyList<(string Service, string Body)>, bool> complete) =>
+            WaitForAsync(() => LogsAsync(traceId), complete, null, logs => $"the logs of trace {traceId} did not arrive; it has: " +
+                string.Join("; ", logs.Select(l => $"{l.Service}: {l.Body}")));
+
+        /// <summary>Reads until <paramref name="complete"/> holds, bounded (60 s by default); the failure says what had arrived.</summary>
+        private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> complete, TimeSpan? bound, Func<T, string> describe)
         {
-            IReadOnlyList<(string Service, string Body)> logs = [];
+            var last = default(T)!;
             try
             {
-                await Polling.UntilAsync(async () => complete(logs = await LogsAsync(traceId)), TimeSpan.FromSeconds(60));
+                await Polling.UntilAsync(async () => complete(last = await read()), bound ?? TimeSpan.FromSeconds(60));
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"the logs of trace {traceId} did not arrive; it has: {string.Join("; ", logs.Select(l => $"{l.Service}: {l.Body}"))}");
+                throw new TimeoutException(describe(last));
             }
-            return logs;
+            return last;
         }
 
         public void Dispose() => _client.Dispose();

@@ -101,6 +101,14 @@ public sealed class ProxyProcess : IAsyncDisposable
         return new StreamReader(stream).ReadToEnd();
     }
 
+    /// <summary>Waits (bounded) until what file <paramref name="name"/> gained after <paramref name="from"/> characters contains <paramref name="text"/>; returns that part.</summary>
+    public async Task<string> WaitForTextAsync(string name, int from, string text)
+    {
+        var added = "";
+        await Polling.UntilAsync(() => Task.FromResult((added = ReadFile(name)[from..].ReplaceLineEndings("\n")).Contains(text, StringComparison.Ordinal)), TaskTimeouts.Default);
+        return added;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

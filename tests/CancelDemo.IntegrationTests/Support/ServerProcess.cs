@@ -11,6 +11,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
     private readonly Dictionary<Transport, Uri> _listeners;
+    private HttpClient? _ledgerClient;
 
     private ServerProcess(ChildProcess process, Dictionary<Transport, Uri> listeners, string stateDirectory)
     {
@@ -92,8 +93,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>The ledger's entry for <paramref name="id"/>, or null while the server has not seen the request.</summary>
     public async Task<System.Text.Json.JsonElement?> LedgerEntryAsync(string id)
     {
-        using var client = CreateClient(Transport.Http1);
-        using var response = await client.GetAsync(new Uri($"/requests/{Uri.EscapeDataString(id)}", UriKind.Relative));
+        // One client for every read (polls come every 100 ms): not a new handler, connection and PEM read each time.
+        _ledgerClient ??= CreateClient(Transport.Http1);
+        using var response = await _ledgerClient.GetAsync(new Uri($"/requests/{Uri.EscapeDataString(id)}", UriKind.Relative));
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
@@ -118,7 +120,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _ledgerClient?.Dispose();
+        return _process.DisposeAsync();
+    }
 
     [GeneratedRegex(@"(?<name>Http1|Https|H2c) listening on (?<url>\S+) \(")]
     private static partial Regex ListeningLine();

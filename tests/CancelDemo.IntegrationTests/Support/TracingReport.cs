@@ -101,7 +101,7 @@ public sealed class TracingReport : IAsyncLifetime
         var golden = spans.Where(s => GoldenCase.All.ContainsKey(s.Kind)).ToList();
         var servers = golden.Where(s => s.Span.Scope == "Microsoft.AspNetCore").ToList();
         var calls = golden.Where(s => s.Span.Scope == "System.Net.Http").ToList();
-        var statements = golden.Where(s => s.Span.Scope == "Npgsql" && !s.Span.Name.StartsWith("CONNECT", StringComparison.Ordinal)).ToList();
+        var statements = golden.Where(s => GoldenCase.IsStatement(s.Span)).ToList();
         var cancelled = statements.Where(s => !s.Kind.Contains("control", StringComparison.Ordinal)).ToList();
         var control = statements.Where(s => s.Kind.Contains("control", StringComparison.Ordinal)).ToList();
         yield return "";
